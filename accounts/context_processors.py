@@ -1,0 +1,23 @@
+from django.urls import reverse
+
+
+def navigation(request):
+    """The role-aware main navigation: each role sees only the places it may go."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Home", reverse("home"))]
+    if user.is_portal_admin or user.is_tam:
+        items.append(("Invite a user", reverse("accounts:invite")))
+    if user.is_portal_admin:
+        items.append(("Configuration", reverse("admin:index")))
+    if user.is_vendor_staff:
+        items.append(("API", reverse("api-docs")))
+    items.append(("Profile", reverse("accounts:profile")))
+    current = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "current": current == url or (url != "/" and current.startswith(url))}
+            for label, url in items
+        ]
+    }

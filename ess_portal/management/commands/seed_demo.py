@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.seed import DEMO_PASSWORD, seed_people
+
+
+class Command(BaseCommand):
+    help = "Fill the database with believable demo data. Idempotent; refuses to run with DEBUG off."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Seed even with DEBUG off (for a disposable demo or test database only).",
+        )
+
+    def handle(self, *args, allow_without_debug=False, **options):
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError("seed_demo creates users with known passwords; it refuses to run with DEBUG off.")
+        log = self.stdout.write
+        with transaction.atomic():
+            log("Seeding people and accounts…")
+            seed_people(log)
+        log(self.style.SUCCESS(f"Demo data ready. Every demo user's password: {DEMO_PASSWORD}"))

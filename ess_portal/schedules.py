@@ -1,0 +1,27 @@
+"""Default periodic-job schedules, stored in django-celery-beat's tables.
+
+Each app lists its jobs in ``DEFAULT_SCHEDULES`` below; after every migrate, missing entries are
+created. Existing entries are never overwritten, so an admin's change to a schedule survives
+deploys. Beat fires in UTC; every job computes "what is due up to now", so a late or doubled run
+does no harm.
+"""
+
+DEFAULT_SCHEDULES: list[dict] = [
+    # {"name": "...", "task": "app.task_name", "every_minutes": 1} or "crontab": {...}
+]
+
+
+def install_default_schedules(sender=None, **kwargs):
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    for entry in DEFAULT_SCHEDULES:
+        if PeriodicTask.objects.filter(name=entry["name"]).exists():
+            continue
+        if "every_minutes" in entry:
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=entry["every_minutes"], period=IntervalSchedule.MINUTES
+            )
+            PeriodicTask.objects.create(name=entry["name"], task=entry["task"], interval=interval)
+        else:
+            crontab, _ = CrontabSchedule.objects.get_or_create(timezone="UTC", **entry["crontab"])
+            PeriodicTask.objects.create(name=entry["name"], task=entry["task"], crontab=crontab)

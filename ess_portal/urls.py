@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import api as accounts_api
+
+from . import views
+
+admin.site.site_header = "ESS Portal configuration"
+admin.site.site_title = "ESS Portal"
+admin.site.index_title = "Configuration"
+# One way in: the admin's own login page would bypass MFA and the sign-in rate limits.
+admin.site.login = login_required(admin.site.login)
+
+api_urlpatterns = [
+    path("me/", accounts_api.me, name="me"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("accounts.urls")),
+    path("config/", admin.site.urls),
+    path("api/", include((api_urlpatterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler403 = "ess_portal.errors.permission_denied"
+handler404 = "ess_portal.errors.page_not_found"
+handler500 = "ess_portal.errors.server_error"

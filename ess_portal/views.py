@@ -1,0 +1,77 @@
+"""Pages that combine apps: the role homes, and the health check."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Role
+
+logger = logging.getLogger(__name__)
+
+HOME_TEMPLATES = {
+    Role.ADMIN: "home/admin.html",
+    Role.TAM: "home/tam.html",
+    Role.TAM_LEVEL: "home/support.html",
+    Role.SUPPORT: "home/support.html",
+    Role.CUSTOMER: "home/customer.html",
+}
+
+
+@login_required
+def home(request):
+    role = request.user.primary_role
+    if role is None or (role == Role.CUSTOMER and request.user.account_id is None):
+        raise PermissionDenied("Your user has no role in the portal yet. Ask an administrator.")
+    return render(request, HOME_TEMPLATES[role], {"role": role})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0] == 1
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return False
+
+
+def _broker_ok() -> tuple[str, bool]:
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            return "redis", bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
+        except Exception:
+            logger.exception("health check: redis unreachable")
+            return "redis", False
+    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
+    from pathlib import Path
+
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        logger.exception("health check: broker folder unusable")
+        return "filesystem", False
+    return "filesystem", path.is_dir()
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = _database_ok()
+    broker_kind, broker = _broker_ok()
+    healthy = database and broker
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": "ok" if database else "unavailable",
+        "broker": {"kind": broker_kind, "status": "ok" if broker else "unavailable"},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

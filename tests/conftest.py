@@ -1,0 +1,101 @@
+"""Personas shared by every test: two customer accounts with their users, staff of every role.
+
+Tests that need PostgreSQL (row locks, concurrency) are marked ``postgres`` and tests that need a
+Redis server ``redis``; they are deselected, with a note, when that service is not configured.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.roles import Role, install_role_groups
+
+from .factories import PASSWORD, AccountFactory, UserFactory, customer_user
+
+
+def pytest_collection_modifyitems(config, items):
+    using_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    missing = {"postgres": not using_postgres, "redis": not settings.REDIS_URL}
+    kept, dropped = [], []
+    for item in items:
+        (dropped if any(missing[m] and item.get_closest_marker(m) for m in missing) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+        reasons = ", ".join(name for name, absent in missing.items() if absent)
+        print(f"\n{len(dropped)} tests deselected: no {reasons} configured (set DATABASE_URL / REDIS_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(db):
+    install_role_groups()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def acme(db):
+    return AccountFactory(name="Acme Manufacturing", slug="acme")
+
+
+@pytest.fixture
+def globex(db):
+    return AccountFactory(name="Globex Logistics", slug="globex")
+
+
+@pytest.fixture
+def alice(acme):
+    """A customer user of Acme."""
+    return customer_user(acme, email="alice@acme.example", first_name="Alice")
+
+
+@pytest.fixture
+def bob(globex):
+    """A customer user of Globex: the outsider for Acme's data."""
+    return customer_user(globex, email="bob@globex.example", first_name="Bob")
+
+
+@pytest.fixture
+def tam(db):
+    return UserFactory(email="tam@ess.example", first_name="Terry", last_name="Tamsin", roles=[Role.TAM])
+
+
+@pytest.fixture
+def backup_tam(db):
+    return UserFactory(email="backup@ess.example", first_name="Bianca", last_name="Backup", roles=[Role.TAM])
+
+
+@pytest.fixture
+def tam_level(db):
+    return UserFactory(
+        email="level@ess.example", first_name="Lee", last_name="Level", roles=[Role.SUPPORT, Role.TAM_LEVEL]
+    )
+
+
+@pytest.fixture
+def support(db):
+    return UserFactory(email="support@ess.example", first_name="Sam", last_name="Support", roles=[Role.SUPPORT])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(email="admin@ess.example", first_name="Ada", last_name="Admin", roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def client_for(client):
+    """Sign the test client in as a given user."""
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
