@@ -6,8 +6,16 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and coverage"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import roles
+        from . import roles, signals
+        from .models import Holiday, OpenInterval
 
         post_migrate.connect(roles.install_role_groups, sender=self)
+        for model in (OpenInterval, Holiday):
+            post_save.connect(
+                signals.touch_calendar, sender=model, dispatch_uid=f"touch-calendar-save-{model.__name__}"
+            )
+            post_delete.connect(
+                signals.touch_calendar, sender=model, dispatch_uid=f"touch-calendar-del-{model.__name__}"
+            )

@@ -7,6 +7,10 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", reverse("home"))]
+    if user.is_vendor_staff:
+        items.append(("Accounts", reverse("customers:list")))
+    if user.is_tam_level or user.is_portal_admin:
+        items.append(("Absences", reverse("accounts:absences")))
     if user.is_portal_admin or user.is_tam:
         items.append(("Invite a user", reverse("accounts:invite")))
     if user.is_portal_admin:

@@ -28,3 +28,36 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         choices=TIME_ZONE_CHOICES, help_text="Every time in the portal is shown in this zone."
     )
+
+
+class AbsenceForm(forms.Form):
+    """Times are typed in the user's own zone (the active time zone) and stored in UTC."""
+
+    tam = forms.ModelChoiceField(queryset=None, required=False, label="TAM", help_text="Admins only.")
+    starts_at = forms.DateTimeField(
+        label="Away from", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label="Back at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    note = forms.CharField(max_length=200, required=False, help_text="Shown to your customers, e.g. “Conference”.")
+
+    def __init__(self, *args, actor, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import User
+        from .roles import Role
+
+        if actor.is_portal_admin and not editing:
+            self.fields["tam"].queryset = User.objects.filter(
+                groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value], is_active=True
+            ).distinct()
+            self.fields["tam"].required = True
+        else:
+            del self.fields["tam"]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", "An absence ends after it starts.")
+        return cleaned

@@ -1,7 +1,37 @@
+"""Reads, scoped once: every page, API view and export starts from these."""
+
+import datetime as dt
+
 from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+
+class ConfigurationQuerySet(models.QuerySet):
+    """Vendor configuration (tiers, support calendars): every signed-in user may read it."""
+
+    def visible_to(self, user):
+        return self if user.is_authenticated else self.none()
 
 
 class AccountQuerySet(models.QuerySet):
+    def with_coverage(self, day: dt.date):
+        """Prefetch the contract in force on ``day`` (with its tier) and the current TAM pair: two queries for
+        any number of accounts. Read them with ``Account.contract_today`` and ``Account.assignment``."""
+        from .models import Contract, TamAssignment
+
+        return self.prefetch_related(
+            Prefetch(
+                "contracts",
+                queryset=Contract.objects.active_on(day).select_related("tier", "tier__support_calendar"),
+                to_attr="contracts_on_day",
+            ),
+            Prefetch(
+                "tam_assignments",
+                queryset=TamAssignment.objects.current().select_related("primary", "backup"),
+                to_attr="current_assignments",
+            ),
+        )
+
     def visible_to(self, user):
         """Vendor staff see every account; a customer user only their own; anyone else none."""
         if not user.is_authenticated:
@@ -19,8 +49,52 @@ class AccountQuerySet(models.QuerySet):
         if user.is_portal_admin:
             return self
         if user.is_tam:
-            return self.owned_by_tam(user)
+            return self.owned_by(user)
         return self.none()
 
-    def owned_by_tam(self, user):
-        return self
+    def owned_by(self, user):
+        """Accounts where the user is the current primary or backup TAM."""
+        from .models import TamAssignment
+
+        current = TamAssignment.objects.current().filter(Q(primary=user) | Q(backup=user))
+        return self.filter(Exists(current.filter(account=OuterRef("pk"))))
+
+
+class ContractQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .models import Account
+
+        return self.filter(account__in=Account.objects.visible_to(user).values("pk"))
+
+    def active_on(self, day: dt.date):
+        return self.filter(status="active", start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+class TamAssignmentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(valid_to__isnull=True)
+
+
+class TamAbsenceQuerySet(models.QuerySet):
+    def scheduled(self):
+        return self.filter(cancelled_at__isnull=True)
+
+    def covering(self, at: dt.datetime):
+        """Absences in force at the moment ``at``."""
+        return self.scheduled().filter(starts_at__lte=at, ends_at__gt=at)
+
+    def not_over(self, now: dt.datetime):
+        return self.scheduled().filter(ends_at__gt=now)
+
+    def visible_to(self, user):
+        """Staff see every absence; a customer user those of their own account's TAMs."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_vendor_staff:
+            return self
+        if user.is_customer_user:
+            from .models import TamAssignment
+
+            tams = TamAssignment.objects.current().filter(account_id=user.account_id)
+            return self.filter(Q(tam__in=tams.values("primary")) | Q(tam__in=tams.values("backup")))
+        return self.none()

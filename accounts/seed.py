@@ -1,10 +1,14 @@
 """Demo people and accounts for `seed_demo`. Idempotent: a second run changes nothing."""
 
+import datetime as dt
+
 from allauth.account.models import EmailAddress
 
-from .models import Account, User
+from .defaults import install_default_tiers
+from .models import Account, BusinessCalendar, Contract, OpenInterval, TamAbsence, TamAssignment, Tier, User
+from .quarters import Quarter, vendor_today, vendor_zone
 from .roles import Role
-from .services import user_set_roles
+from .services import absence_record, contract_create, coverage_assign, user_set_roles
 
 DEMO_PASSWORD = "ess-demo-2026!"
 
@@ -69,3 +73,32 @@ def seed_people(log) -> dict[str, User]:
         users[spec["email"]] = user
         log(f"  {'created' if created else 'kept   '} {spec['email']:<26} {', '.join(sorted(spec['roles']))}")
     return users
+
+
+def seed_coverage(log, users: dict[str, User]) -> None:
+    """Tiers, contracts, TAM pairs and one coming absence, so coverage shows on the customer home."""
+    install_default_tiers(BusinessCalendar, OpenInterval, Tier)
+    enterprise, standard = Tier.objects.get(name="Enterprise"), Tier.objects.get(name="Standard")
+    acme, globex = Account.objects.get(slug="acme"), Account.objects.get(slug="globex")
+    tam, backup = users["tam@ess.example"], users["backup.tam@ess.example"]
+    if not TamAssignment.objects.current().filter(account=acme).exists():
+        coverage_assign(actor=None, account=acme, primary=tam, backup=backup)
+    # Acme has been an Enterprise customer since the start of last year; Globex is on Standard.
+    since = Quarter(vendor_today().year - 1, 1).start
+    for account, tier in ((acme, enterprise), (globex, standard)):
+        if not Contract.objects.filter(account=account).exists():
+            contract_create(actor=None, account=account, tier=tier, start_date=since)
+        log(f"  {account.name}: {tier.name} since {since:%Y-%m-%d}")
+    if not TamAbsence.objects.filter(tam=tam, note="Customer summit").exists():
+        # Next Monday to Wednesday, in the vendor's zone: the backup covers.
+        today = vendor_today()
+        monday = today + dt.timedelta(days=7 - today.weekday())
+        starts = dt.datetime.combine(monday, dt.time(8), tzinfo=vendor_zone())
+        absence_record(
+            actor=tam,
+            tam=tam,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(days=2, hours=10),
+            note="Customer summit",
+        )
+    log(f"  {tam.display_name} is away next week; {backup.display_name} covers")

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import Account, User
+from .models import Account, BusinessCalendar, Contract, Holiday, OpenInterval, TamAbsence, Tier, User
 
 
 class AccountSummarySerializer(serializers.ModelSerializer):
@@ -19,3 +19,107 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_roles(self, user) -> list[str]:
         return sorted(user.roles)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "email"]
+
+
+class OpenIntervalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpenInterval
+        fields = ["weekday", "opens", "closes"]
+
+
+class HolidaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Holiday
+        fields = ["date", "name"]
+
+
+class BusinessCalendarSerializer(serializers.ModelSerializer):
+    intervals = OpenIntervalSerializer(many=True, read_only=True)
+    holidays = HolidaySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["id", "name", "time_zone", "description", "intervals", "holidays"]
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = [
+            "id",
+            "name",
+            "email_phone_support",
+            "software_updates",
+            "assigned_tam",
+            "events_per_quarter",
+            "bank_cap",
+            "release_previews",
+            "proactive_reviews_per_quarter",
+            "priority_support",
+            "store_discount_percent",
+            "support_calendar",
+        ]
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    tier = serializers.SerializerMethodField()
+    primary_tam = serializers.SerializerMethodField()
+    backup_tam = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Account
+        fields = ["id", "name", "slug", "tier", "calendar", "primary_tam", "backup_tam"]
+
+    def get_tier(self, account) -> str | None:
+        tier = account.tier_today
+        return tier.name if tier else None
+
+    def _person(self, user):
+        return PersonSerializer(user).data if user else None
+
+    def get_primary_tam(self, account) -> PersonSerializer | None:
+        return self._person(account.assignment.primary if account.assignment else None)
+
+    def get_backup_tam(self, account) -> PersonSerializer | None:
+        return self._person(account.assignment.backup if account.assignment else None)
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
+    tier = serializers.PrimaryKeyRelatedField(queryset=Tier.objects.all())
+
+    class Meta:
+        model = Contract
+        fields = ["id", "account", "tier", "start_date", "end_date", "status", "created_at"]
+        read_only_fields = ["status", "created_at"]
+
+
+class ContractEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+
+
+class TamAbsenceSerializer(serializers.ModelSerializer):
+    tam = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, help_text="Defaults to the signed-in user."
+    )
+    tam_name = serializers.CharField(source="tam.display_name", read_only=True)
+
+    class Meta:
+        model = TamAbsence
+        fields = ["id", "tam", "tam_name", "starts_at", "ends_at", "note", "cancelled_at"]
+        read_only_fields = ["cancelled_at"]
+
+    def validate(self, attrs):
+        starts_at = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        ends_at = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if starts_at and ends_at and ends_at <= starts_at:
+            raise serializers.ValidationError({"ends_at": "An absence ends after it starts."})
+        return attrs

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 
@@ -13,8 +14,21 @@ admin.site.index_title = "Configuration"
 # One way in: the admin's own login page would bypass MFA and the sign-in rate limits.
 admin.site.login = login_required(admin.site.login)
 
+
+class ApiRouter(DefaultRouter):
+    include_format_suffixes = False  # JSON only; no /accounts.json twins of every route
+
+
+router = ApiRouter(use_regex_path=False)
+router.register("accounts", accounts_api.AccountViewSet, basename="account")
+router.register("contracts", accounts_api.ContractViewSet, basename="contract")
+router.register("tiers", accounts_api.TierViewSet, basename="tier")
+router.register("calendars", accounts_api.BusinessCalendarViewSet, basename="calendar")
+router.register("absences", accounts_api.TamAbsenceViewSet, basename="absence")
+
 api_urlpatterns = [
     path("me/", accounts_api.me, name="me"),
+    *router.urls,
 ]
 
 urlpatterns = [
@@ -22,6 +36,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("accounts.urls")),
+    path("customers/", include("accounts.customer_urls")),
     path("config/", admin.site.urls),
     path("api/", include((api_urlpatterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,10 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.models import Account
+from accounts.quarters import vendor_today
 from accounts.roles import Role
+from accounts.selectors import account_coverage
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +33,17 @@ def home(request):
     role = request.user.primary_role
     if role is None or (role == Role.CUSTOMER and request.user.account_id is None):
         raise PermissionDenied("Your user has no role in the portal yet. Ask an administrator.")
-    return render(request, HOME_TEMPLATES[role], {"role": role})
+    context = {"role": role}
+    if role == Role.CUSTOMER:
+        context.update(_customer_home(request.user))
+    return render(request, HOME_TEMPLATES[role], context)
+
+
+def _customer_home(user) -> dict:
+    now = timezone.now()
+    account = Account.objects.select_related("calendar").with_coverage(vendor_today(now)).get(pk=user.account_id)
+    covered = account_coverage(account, now)
+    return {"account": account, "tier": account.tier_today, "coverage": covered.now, "absences": covered.absences}
 
 
 def _database_ok() -> bool:

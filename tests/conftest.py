@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from accounts.defaults import install_default_tiers
+from accounts.models import BusinessCalendar, OpenInterval, Tier
 from accounts.roles import Role, install_role_groups
 
 from .factories import PASSWORD, AccountFactory, UserFactory, customer_user
@@ -28,7 +30,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _role_groups(db):
+    """Data that migrations install; transactional tests flush it, so it is put back for each test."""
     install_role_groups()
+    install_default_tiers(BusinessCalendar, OpenInterval, Tier)
 
 
 @pytest.fixture

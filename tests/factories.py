@@ -42,3 +42,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def customer_user(account, **kwargs):
     return UserFactory(account=account, roles=[Role.CUSTOMER], **kwargs)
+
+
+def support_hours_calendar():
+    """The seeded default (data migration): Mon-Fri 06:00-18:00 America/Denver."""
+    from accounts.models import BusinessCalendar
+
+    return BusinessCalendar.objects.get(name="Support hours")
+
+
+def tier(name):
+    from accounts.models import Tier
+
+    return Tier.objects.get(name=name)

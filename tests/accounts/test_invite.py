@@ -4,7 +4,7 @@ from django.core import mail
 from accounts.errors import DomainError
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import user_invite
+from accounts.services import coverage_assign, user_invite
 
 
 def test_admin_invites_a_customer_user_who_gets_a_password_link(admin_user, acme, django_capture_on_commit_callbacks):
@@ -36,8 +36,13 @@ def test_a_customer_user_needs_an_account(admin_user):
     assert not User.objects.filter(email="lost@acme.example").exists()
 
 
-def test_a_tam_invites_customer_users_but_not_staff(tam, acme):
+def test_a_tam_invites_customer_users_of_their_own_accounts_but_not_staff(tam, backup_tam, acme, globex):
+    coverage_assign(actor=None, account=acme, primary=tam, backup=backup_tam)
     user_invite(actor=tam, email="carol@acme.example", role=Role.CUSTOMER, account=acme)
+    with pytest.raises(DomainError) as not_theirs:
+        user_invite(actor=tam, email="dave@globex.example", role=Role.CUSTOMER, account=globex)
+    assert not_theirs.value.field == "account"
+    assert not User.objects.filter(email="dave@globex.example").exists()
     with pytest.raises(DomainError) as refused:
         user_invite(actor=tam, email="rogue@ess.example", role=Role.ADMIN)
     assert refused.value.field == "role"

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # browser steps are ordinary synchronous ones.
@@ -74,3 +74,16 @@ def sign_in(page, password):
         return page
 
     return sign_in_as
+
+
+def open_signed_in(browser, live_server, user, password):
+    """A second person in their own browser context (the journeys switch between people)."""
+    context = browser.new_context(base_url=live_server.url, timezone_id="America/Denver", locale="en-US")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.goto("/accounts/login/")
+    tab.get_by_label("Email").fill(user.email)
+    tab.get_by_label("Password").fill(password)
+    tab.get_by_role("button", name="Sign In").click()
+    expect(tab.get_by_role("heading", level=1)).to_be_visible()
+    return tab

@@ -49,11 +49,12 @@ def _walk(patterns, prefix="", namespace=""):
 
 
 def _concrete(route: str) -> str:
+    # Regex routes (the admin's, the API router's): fill named groups, then drop the regex syntax.
+    route = re.sub(r"\(\?P<format>[^)]*\)", "json", route)
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", "1", route)
     route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGS.get(m.group(1) or "str", "sample"), route)
-    if route.startswith("^") or "(?P<" in route:  # regex routes (the admin's): fill groups crudely
-        route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).strip("^$").replace("\\", "")
-        route = re.sub(r"[\^$?*+]", "", route)
-    return "/" + route
+    route = route.replace("\\.", ".").replace("/?", "/").replace("^", "").replace("$", "")
+    return "/" + route.replace("\\", "")
 
 
 ROUTES = sorted({(_concrete(route), name) for route, name in _walk(get_resolver().url_patterns)})

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.seed import DEMO_PASSWORD, seed_people
+from accounts.seed import DEMO_PASSWORD, seed_coverage, seed_people
 
 
 class Command(BaseCommand):
@@ -21,5 +21,7 @@ class Command(BaseCommand):
         log = self.stdout.write
         with transaction.atomic():
             log("Seeding people and accounts…")
-            seed_people(log)
+            users = seed_people(log)
+            log("Seeding tiers, contracts and TAM coverage…")
+            seed_coverage(log, users)
         log(self.style.SUCCESS(f"Demo data ready. Every demo user's password: {DEMO_PASSWORD}"))

@@ -1,0 +1,129 @@
+"""Who acts for an account at a moment: the primary TAM, else the backup, else a TAM-level resource.
+
+The open-escalation count that orders TAM-level resources belongs to the cases app; it registers a
+counter here (``register_open_escalation_counter``) so this module never imports it.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+
+from .errors import DomainError
+from .models import Account, TamAbsence, TamAssignment, User
+from .roles import Role
+
+OpenEscalationCounter = Callable[[Iterable[int]], dict[int, int]]
+_open_escalation_counter: OpenEscalationCounter | None = None
+
+
+def register_open_escalation_counter(counter: OpenEscalationCounter | None) -> None:
+    """Install the function that counts open escalations per user id (missing ids count zero)."""
+    global _open_escalation_counter
+    _open_escalation_counter = counter
+
+
+def open_escalation_counts(user_ids: Iterable[int]) -> dict[int, int]:
+    if _open_escalation_counter is None:
+        return {}
+    return _open_escalation_counter(list(user_ids))
+
+
+class NoTamAvailable(DomainError):
+    """Nobody can act: the TAM and backup are away and every TAM-level resource too."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    primary: User | None
+    backup: User | None
+    acting: User
+    primary_absence: TamAbsence | None
+    backup_absence: TamAbsence | None
+
+    @property
+    def is_covered(self) -> bool:
+        """True when someone other than the primary TAM acts."""
+        return self.primary is None or self.acting.pk != self.primary.pk
+
+
+def _absences_at(user_ids: Iterable[int], at: dt.datetime) -> dict[int, TamAbsence]:
+    absences = TamAbsence.objects.covering(at).filter(tam_id__in=list(user_ids)).order_by("-ends_at")
+    return {absence.tam_id: absence for absence in absences}
+
+
+def first_available_tam_level(at: dt.datetime, *, exclude: Iterable[int] = ()) -> User:
+    """The first TAM-level resource not absent at ``at``: fewest open escalations, then by name."""
+    away = TamAbsence.objects.covering(at).filter(tam=OuterRef("pk"))
+    candidates = list(
+        User.objects.filter(is_active=True, groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value])
+        .exclude(pk__in=list(exclude))
+        .filter(~Exists(away))
+        .distinct()
+    )
+    if not candidates:
+        raise NoTamAvailable("No TAM or TAM-level resource is available at this time.")
+    counts = open_escalation_counts(user.pk for user in candidates)
+    return min(
+        candidates,
+        key=lambda u: (counts.get(u.pk, 0), u.first_name.lower(), u.last_name.lower(), u.email.lower()),
+    )
+
+
+def coverage_many(accounts: Iterable[Account], at: dt.datetime) -> dict[int, Coverage]:
+    """Coverage of many accounts at ``at`` in a fixed number of queries (the fallback is looked up once per
+    distinct absent pair). Raises NoTamAvailable when nobody can act for one of them."""
+    accounts = list(accounts)
+    assignments = {
+        a.account_id: a
+        for a in TamAssignment.objects.filter(account__in=accounts, valid_from__lte=at)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+        .select_related("primary", "backup")
+    }
+    named = {pk for a in assignments.values() for pk in (a.primary_id, a.backup_id)}
+    absences = _absences_at(named, at)
+    fallbacks: dict[tuple[int, ...], User] = {}
+    result = {}
+    for account in accounts:
+        assignment = assignments.get(account.pk)
+        primary = assignment.primary if assignment else None
+        backup = assignment.backup if assignment else None
+        primary_absence = absences.get(primary.pk) if primary else None
+        backup_absence = absences.get(backup.pk) if backup else None
+        if primary is not None and primary.is_active and primary_absence is None:
+            acting = primary
+        elif backup is not None and backup.is_active and backup_absence is None:
+            acting = backup
+        else:
+            away = tuple(sorted(u.pk for u in (primary, backup) if u is not None))
+            if away not in fallbacks:
+                fallbacks[away] = first_available_tam_level(at, exclude=away)
+            acting = fallbacks[away]
+        result[account.pk] = Coverage(primary, backup, acting, primary_absence, backup_absence)
+    return result
+
+
+def coverage(account: Account, at: dt.datetime) -> Coverage:
+    """The account's TAMs at ``at`` and who acts. Raises NoTamAvailable when nobody can."""
+    return coverage_many([account], at)[account.pk]
+
+
+def accounts_covered_by(user: User, at: dt.datetime) -> list[Account]:
+    """Accounts this person acts for at ``at`` without being their primary TAM (they stand in)."""
+    primary_away = TamAbsence.objects.covering(at).filter(tam=OuterRef("primary_id"))
+    stand_in_needed = TamAssignment.objects.current().filter(Exists(primary_away)).exclude(primary=user)
+    candidates = list(Account.objects.filter(pk__in=stand_in_needed.values("account_id")))
+    if not candidates:
+        return []
+    try:
+        covered = coverage_many(candidates, at)
+    except NoTamAvailable:
+        return []
+    return [account for account in candidates if covered[account.pk].acting.pk == user.pk]
+
+
+def acting_tam(account: Account, at: dt.datetime) -> User:
+    """The TAM acting for ``account`` at ``at``: primary unless absent, else backup unless absent,
+    else the first available TAM-level resource. Raises NoTamAvailable when there is none."""
+    return coverage(account, at).acting

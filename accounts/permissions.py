@@ -1,0 +1,21 @@
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+class IsPortalAdminOrReadOnly(BasePermission):
+    """Anyone signed in reads (within their scope); only portal admins write.
+
+    On a single row the check waits for the scoped lookup, so another account's row is a 404 (as for a
+    missing one) before it is ever a 403.
+    """
+
+    message = "Only administrators may change this."
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS or getattr(view, "detail", False):
+            return True
+        return request.user.is_portal_admin
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in SAFE_METHODS or request.user.is_portal_admin

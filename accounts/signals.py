@@ -1,0 +1,16 @@
+"""Signals other apps listen to, so accounts never imports them."""
+
+from django.dispatch import Signal
+
+# Sent after a contract is created, ended, cancelled or replaced (tier change), with
+# account=, contract=, and actor=. The maintenance bank forfeits or grants credits on it.
+contract_changed = Signal()
+
+
+def touch_calendar(sender, instance, **kwargs):
+    """A calendar's hours or holidays changed: bump its version so cached schedules are rebuilt."""
+    from django.utils import timezone
+
+    from .models import BusinessCalendar
+
+    BusinessCalendar.objects.filter(pk=instance.calendar_id).update(updated_at=timezone.now())

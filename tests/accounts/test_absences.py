@@ -1,0 +1,168 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from accounts.errors import DomainError
+from accounts.models import TamAbsence
+from accounts.services import absence_cancel, absence_record, absence_update, coverage_assign
+from tests.factories import customer_user
+
+NOW = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def owned(acme, tam, backup_tam, alice):
+    coverage_assign(actor=None, account=acme, primary=tam, backup=backup_tam, at=NOW - dt.timedelta(days=60))
+    return acme
+
+
+def _week(days_ahead=4, length_days=2):
+    starts = NOW + dt.timedelta(days=days_ahead)
+    return starts, starts + dt.timedelta(days=length_days)
+
+
+def test_recording_an_absence_tells_each_customer_user_in_their_zone(
+    owned, tam, alice, django_capture_on_commit_callbacks
+):
+    alice.time_zone = "America/Chicago"
+    alice.save()
+    london = customer_user(owned, email="lena@acme.example", first_name="Lena", time_zone="Europe/London")
+    starts, ends = _week()
+    with django_capture_on_commit_callbacks(execute=True):
+        absence_record(actor=tam, tam=tam, starts_at=starts, ends_at=ends, note="Conference")
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {"alice@acme.example", london.email}
+    # 15:00 UTC is 09:00 in Chicago (Alice) and 15:00 in London.
+    assert "Mon 30 Nov 2026 09:00" in by_recipient["alice@acme.example"].body
+    assert "Mon 30 Nov 2026 15:00" in by_recipient[london.email].body
+    assert "Bianca Backup" in by_recipient["alice@acme.example"].body
+    assert "Conference" in by_recipient["alice@acme.example"].body
+
+
+def test_customers_of_other_accounts_hear_nothing(owned, tam, bob, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        absence_record(actor=tam, tam=tam, starts_at=_week()[0], ends_at=_week()[1])
+    assert all(message.to != [bob.email] for message in mail.outbox)
+
+
+def test_changing_and_cancelling_tell_the_customers_again(owned, tam, django_capture_on_commit_callbacks):
+    starts, ends = _week()
+    with django_capture_on_commit_callbacks(execute=True):
+        absence = absence_record(actor=tam, tam=tam, starts_at=starts, ends_at=ends)
+        absence_update(actor=tam, absence=absence, starts_at=starts, ends_at=ends + dt.timedelta(days=1), note="Longer")
+        absence_cancel(actor=tam, absence=absence)
+    subjects = [message.subject for message in mail.outbox]
+    assert subjects == [
+        "Your TAM's absence scheduled: Terry Tamsin",
+        "Your TAM's absence changed: Terry Tamsin",
+        "Your TAM's absence cancelled: Terry Tamsin",
+    ]
+    absence.refresh_from_db()
+    assert absence.cancelled_at == NOW
+
+
+def test_a_tam_records_only_their_own_absence(owned, tam, backup_tam):
+    with pytest.raises(DomainError, match="only record your own"):
+        absence_record(actor=tam, tam=backup_tam, starts_at=_week()[0], ends_at=_week()[1])
+    assert not TamAbsence.objects.exists()
+
+
+def test_an_admin_records_anyones(owned, admin_user, backup_tam):
+    absence = absence_record(actor=admin_user, tam=backup_tam, starts_at=_week()[0], ends_at=_week()[1])
+    assert absence.created_by == admin_user
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "field", "message"),
+    [
+        (NOW + dt.timedelta(days=2), NOW + dt.timedelta(days=1), "ends_at", "ends after it starts"),
+        (NOW - dt.timedelta(days=3), NOW - dt.timedelta(days=1), "ends_at", "already over"),
+    ],
+)
+def test_bad_times_are_refused(owned, tam, starts, ends, field, message):
+    with pytest.raises(DomainError, match=message) as refused:
+        absence_record(actor=tam, tam=tam, starts_at=starts, ends_at=ends)
+    assert refused.value.field == field
+    assert not TamAbsence.objects.exists()
+
+
+def test_overlapping_absences_of_one_person_are_refused(owned, tam):
+    starts, ends = _week()
+    absence_record(actor=tam, tam=tam, starts_at=starts, ends_at=ends)
+    with pytest.raises(DomainError, match="overlaps"):
+        absence_record(
+            actor=tam, tam=tam, starts_at=starts + dt.timedelta(hours=5), ends_at=ends + dt.timedelta(days=1)
+        )
+    assert TamAbsence.objects.count() == 1
+
+
+def test_a_customer_or_support_cannot_record_absences(owned, alice, support):
+    with pytest.raises(DomainError):
+        absence_record(actor=alice, tam=alice, starts_at=_week()[0], ends_at=_week()[1])
+    with pytest.raises(DomainError):
+        absence_record(actor=support, tam=support, starts_at=_week()[0], ends_at=_week()[1])
+
+
+def test_naive_times_are_refused(owned, tam):
+    with pytest.raises(DomainError, match="time zone"):
+        absence_record(actor=tam, tam=tam, starts_at=dt.datetime(2026, 12, 1, 9), ends_at=dt.datetime(2026, 12, 2, 9))
+
+
+def test_absence_page_records_in_the_users_zone(client_for, owned, tam):
+    client = client_for(tam)  # Terry's pages are in America/Denver
+    response = client.post(
+        "/people/absences/", {"starts_at": "2026-12-07T08:00", "ends_at": "2026-12-07T17:00", "note": "Dentist"}
+    )
+    assert response.status_code == 302
+    absence = TamAbsence.objects.get()
+    assert absence.starts_at == dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC)
+    listing = client.get("/people/absences/").content.decode()
+    assert "Dentist" in listing and "08:00" in listing
+
+
+def test_absence_page_shows_errors_and_changes_nothing(client_for, owned, tam):
+    response = client_for(tam).post(
+        "/people/absences/", {"starts_at": "2026-12-07T08:00", "ends_at": "2026-12-07T07:00"}
+    )
+    assert response.status_code == 200
+    assert "ends after it starts" in response.content.decode()
+    assert not TamAbsence.objects.exists()
+
+
+def test_someone_elses_absence_is_404_on_the_page(client_for, owned, tam, backup_tam):
+    absence = absence_record(actor=backup_tam, tam=backup_tam, starts_at=_week()[0], ends_at=_week()[1])
+    client = client_for(tam)
+    assert client.get(f"/people/absences/{absence.pk}/edit/").status_code == 404
+    assert client.post(f"/people/absences/{absence.pk}/cancel/").status_code == 404
+    absence.refresh_from_db()
+    assert absence.cancelled_at is None
+
+
+@pytest.mark.parametrize("persona", ["alice", "support"])
+def test_the_absence_pages_are_refused_to_customers_and_plain_support(request, client_for, persona):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get("/people/absences/").status_code == 403
+
+
+def test_the_customer_home_shows_the_absence_and_who_covers(client_for, owned, tam, alice):
+    absence_record(actor=tam, tam=tam, starts_at=_week()[0], ends_at=_week()[1], note="Summit")
+    page = client_for(alice).get("/").content.decode()
+    assert "Terry Tamsin is away" in page
+    assert "Summit" in page
+    assert "Bianca Backup covers" in page
+
+
+def test_while_the_tam_is_away_the_home_says_who_covers_now(client_for, owned, tam, alice):
+    absence_record(actor=tam, tam=tam, starts_at=timezone.now() - dt.timedelta(hours=1), ends_at=_week()[1])
+    page = client_for(alice).get("/").content.decode()
+    assert "Covering now" in page
+    assert "away until" in page
