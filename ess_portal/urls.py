@@ -38,7 +38,7 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     path("customers/", include("accounts.customer_urls")),
     path("config/", admin.site.urls),
-    path("api/", include((api_urlpatterns, "api"))),
+    path("api/v1/", include((api_urlpatterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

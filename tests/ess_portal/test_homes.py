@@ -48,7 +48,7 @@ def test_the_admin_role_opens_the_configuration_site(client_for, admin_user):
 
 
 def test_api_me_describes_the_signed_in_user(client_for, alice, acme):
-    body = client_for(alice).get("/api/me/").json()
+    body = client_for(alice).get("/api/v1/me/").json()
     assert body["email"] == "alice@acme.example"
     assert body["roles"] == [Role.CUSTOMER.value]
     assert body["account"] == {"id": acme.pk, "name": "Acme Manufacturing", "slug": "acme"}
@@ -67,4 +67,4 @@ def test_unknown_pages_are_404_in_html_and_json(client_for, alice):
 def test_the_schema_is_served_to_signed_in_users(client_for, support):
     response = client_for(support).get("/api/schema/")
     assert response.status_code == 200
-    assert b"/api/me/" in response.content
+    assert b"/api/v1/me/" in response.content

@@ -17,7 +17,7 @@ def test_staff_without_an_authenticator_are_sent_to_enrol(request, client_for, m
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/totp/activate/"
-    assert client.get("/api/me/").status_code == 403
+    assert client.get("/api/v1/me/").status_code == 403
     # The enrolment page itself is reachable (allauth may first ask a test-forced session to re-authenticate).
     enrol = client.get("/accounts/2fa/totp/activate/")
     assert enrol.status_code == 200 or enrol["Location"].startswith("/accounts/reauthenticate/")
