@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Account, BusinessCalendar, Contract, Holiday, OpenInterval, TamAbsence, Tier, User
@@ -85,10 +86,12 @@ class AccountSerializer(serializers.ModelSerializer):
     def _person(self, user):
         return PersonSerializer(user).data if user else None
 
-    def get_primary_tam(self, account) -> PersonSerializer | None:
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_primary_tam(self, account):
         return self._person(account.assignment.primary if account.assignment else None)
 
-    def get_backup_tam(self, account) -> PersonSerializer | None:
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_backup_tam(self, account):
         return self._person(account.assignment.backup if account.assignment else None)
 
 
