@@ -446,8 +446,16 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["first_name", "last_name", "time_zone"]}),
-        ("Role", {"fields": ["groups", "account", "is_active", "is_staff", "is_superuser"]}),
+        ("Role", {"fields": ["groups", "account", "is_active"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+
+    def save_related(self, request, form, formsets, change):
+        """Roles go through the same service as invitations, so access to this site follows the Admin role."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        roles = {Role(group.name) for group in user.groups.all() if group.name in Role.values}
+        if roles:
+            services.user_set_roles(actor=request.user, user=user, roles=roles, account=user.account)

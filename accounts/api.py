@@ -4,12 +4,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from . import services
 from .api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from .models import Account, BusinessCalendar, Contract, TamAbsence, Tier
-from .permissions import IsPortalAdminOrReadOnly
+from .permissions import IsAbsenceManagerOrReadOnly, IsPortalAdminOrReadOnly
 from .quarters import vendor_today
 from .serializers import (
     AccountSerializer,
@@ -104,21 +105,19 @@ class TamAbsenceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     queryset = TamAbsence.objects.all()
     serializer_class = TamAbsenceSerializer
+    permission_classes = [IsAbsenceManagerOrReadOnly]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def scope_queryset(self, queryset):
         queryset = queryset.select_related("tam")
+        user = self.request.user
+        if self.request.method not in SAFE_METHODS and not user.is_portal_admin:
+            queryset = queryset.filter(tam=user)
         if self.request.query_params.get("current", "").lower() in ("1", "true", "yes"):
             queryset = queryset.not_over(timezone.now())
         return queryset
 
-    def _require_manager(self):
-        user = self.request.user
-        if not (user.is_portal_admin or user.is_tam_level):
-            raise PermissionDenied("Only TAMs and admins manage absences.")
-
     def perform_create(self, serializer):
-        self._require_manager()
         data = serializer.validated_data
         serializer.instance = services.absence_record(
             actor=self.request.user,
@@ -129,7 +128,6 @@ class TamAbsenceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
-        self._require_manager()
         absence = serializer.instance
         data = serializer.validated_data
         if "tam" in data and data["tam"].pk != absence.tam_id:
@@ -144,6 +142,5 @@ class TamAbsenceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         absence = self.get_object()
-        self._require_manager()
         services.absence_cancel(actor=request.user, absence=absence)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -67,7 +67,7 @@ def first_available_tam_level(at: dt.datetime, *, exclude: Iterable[int] = ()) -
     counts = open_escalation_counts(user.pk for user in candidates)
     return min(
         candidates,
-        key=lambda u: (counts.get(u.pk, 0), u.first_name.lower(), u.last_name.lower(), u.email.lower()),
+        key=lambda u: (counts.get(u.pk, 0), u.display_name.lower(), u.email.lower()),
     )
 
 
@@ -112,7 +112,12 @@ def coverage(account: Account, at: dt.datetime) -> Coverage:
 def accounts_covered_by(user: User, at: dt.datetime) -> list[Account]:
     """Accounts this person acts for at ``at`` without being their primary TAM (they stand in)."""
     primary_away = TamAbsence.objects.covering(at).filter(tam=OuterRef("primary_id"))
-    stand_in_needed = TamAssignment.objects.current().filter(Exists(primary_away)).exclude(primary=user)
+    stand_in_needed = (
+        TamAssignment.objects.filter(valid_from__lte=at)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+        .filter(Exists(primary_away) | Q(primary__is_active=False))
+        .exclude(primary=user)
+    )
     candidates = list(Account.objects.filter(pk__in=stand_in_needed.values("account_id")))
     if not candidates:
         return []

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from .business_hours import Schedule
 from .querysets import (
     AccountQuerySet,
+    BusinessCalendarQuerySet,
     ConfigurationQuerySet,
     ContractQuerySet,
     TamAbsenceQuerySet,
@@ -42,7 +43,7 @@ class BusinessCalendar(models.Model):
     description = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ConfigurationQuerySet.as_manager()
+    objects = BusinessCalendarQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -19,3 +19,15 @@ class IsPortalAdminOrReadOnly(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return request.method in SAFE_METHODS or request.user.is_portal_admin
+
+
+class IsAbsenceManagerOrReadOnly(BasePermission):
+    """Anyone signed in reads absences in their scope; TAMs, TAM-level resources and admins record them."""
+
+    message = "Only TAMs and admins manage absences."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        return request.method in SAFE_METHODS or user.is_tam_level or user.is_portal_admin

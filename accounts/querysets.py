@@ -13,6 +13,18 @@ class ConfigurationQuerySet(models.QuerySet):
         return self if user.is_authenticated else self.none()
 
 
+class BusinessCalendarQuerySet(ConfigurationQuerySet):
+    def visible_to(self, user):
+        """Staff see every calendar; a customer the tiers' support hours and their own account's calendar."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_vendor_staff:
+            return self
+        if user.is_customer_user:
+            return self.filter(Q(tiers__isnull=False) | Q(accounts=user.account_id)).distinct()
+        return self.none()
+
+
 class AccountQuerySet(models.QuerySet):
     def with_coverage(self, day: dt.date):
         """Prefetch the contract in force on ``day`` (with its tier) and the current TAM pair: two queries for

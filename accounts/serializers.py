@@ -2,6 +2,26 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Account, BusinessCalendar, Contract, Holiday, OpenInterval, TamAbsence, Tier, User
+from .roles import Role
+
+
+class SafeDateTimeField(serializers.DateTimeField):
+    """A date-time whose conversion to UTC cannot overflow into a server error (year 1 or 9999 in a far zone)."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except (OverflowError, ValueError) as error:
+            raise serializers.ValidationError("Enter a date and time between the years 1900 and 9000.") from error
+
+    def enforce_timezone(self, value):
+        try:
+            value = super().enforce_timezone(value)
+        except (OverflowError, ValueError) as error:
+            raise serializers.ValidationError("Enter a date and time between the years 1900 and 9000.") from error
+        if not 1900 <= value.year <= 9000:
+            raise serializers.ValidationError("Enter a date and time between the years 1900 and 9000.")
+        return value
 
 
 class AccountSummarySerializer(serializers.ModelSerializer):
@@ -111,9 +131,15 @@ class ContractEndSerializer(serializers.Serializer):
 
 class TamAbsenceSerializer(serializers.ModelSerializer):
     tam = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, help_text="Defaults to the signed-in user."
+        queryset=User.objects.filter(
+            groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value], is_active=True
+        ).distinct(),
+        required=False,
+        help_text="Defaults to the signed-in user.",
     )
     tam_name = serializers.CharField(source="tam.display_name", read_only=True)
+    starts_at = SafeDateTimeField()
+    ends_at = SafeDateTimeField()
 
     class Meta:
         model = TamAbsence

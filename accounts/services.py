@@ -282,6 +282,10 @@ def coverage_assign(
         )
 
 
+ABSENCE_HORIZON = dt.timedelta(days=2 * 366)
+ABSENCE_OVERLAP = "This overlaps another absence of the same person; change that one instead."
+
+
 def _may_manage_absences_of(actor: User, tam: User) -> bool:
     return actor.is_portal_admin or (actor.pk == tam.pk and actor.is_tam_level)
 
@@ -293,6 +297,8 @@ def _validate_absence(*, tam: User, starts_at: dt.datetime, ends_at: dt.datetime
         raise DomainError("An absence ends after it starts.", field="ends_at")
     if ends_at <= timezone.now():
         raise DomainError("This absence is already over; record absences that are current or ahead.", field="ends_at")
+    if ends_at > timezone.now() + ABSENCE_HORIZON:
+        raise DomainError("Record absences up to two years ahead.", field="ends_at")
     clash = (
         TamAbsence.objects.scheduled()
         .filter(tam=tam, starts_at__lt=ends_at, ends_at__gt=starts_at)
@@ -300,28 +306,28 @@ def _validate_absence(*, tam: User, starts_at: dt.datetime, ends_at: dt.datetime
         .first()
     )
     if clash is not None:
-        raise DomainError(
-            "This overlaps another absence of the same person; change that one instead.", field="starts_at"
-        )
+        raise DomainError(ABSENCE_OVERLAP, field="starts_at")
 
 
 def _notify_absence(absence: TamAbsence, *, change: str) -> int:
-    """Tell the customer users of every account the TAM owns, with who covers there."""
-    from .coverage import NoTamAvailable, coverage
+    """Tell the customer users of every account the TAM owns, with who covers there (a fixed number of
+    queries however many accounts)."""
+    from .coverage import NoTamAvailable, coverage_many
 
-    assignments = (
-        TamAssignment.objects.current().filter(Q(primary=absence.tam) | Q(backup=absence.tam)).select_related("account")
-    )
+    owned = TamAssignment.objects.current().filter(Q(primary=absence.tam) | Q(backup=absence.tam))
+    accounts = list(Account.objects.filter(pk__in=owned.values("account_id")))
+    try:
+        covered = coverage_many(accounts, max(absence.starts_at, timezone.now()))
+    except NoTamAvailable:
+        covered = {}
+    people: dict[int, list[User]] = {}
+    for user in User.objects.filter(account__in=accounts, is_active=True):
+        people.setdefault(user.account_id, []).append(user)
     sent = 0
-    for assignment in assignments:
-        account = assignment.account
-        try:
-            covering = coverage(account, max(absence.starts_at, timezone.now())).acting
-        except NoTamAvailable:
-            covering = None
-        users = User.objects.filter(account=account, is_active=True)
+    for account in accounts:
+        covering = covered[account.pk].acting if account.pk in covered else None
         sent += email_users(
-            users,
+            people.get(account.pk, []),
             subject=f"Your TAM's absence {change}: {absence.tam.display_name}",
             template="accounts/email/absence.txt",
             context={"absence": absence, "account": account, "covering": covering, "change": change},
@@ -338,10 +344,15 @@ def absence_record(
         raise DomainError(f"{tam} is not a TAM or TAM-level resource.", field="tam")
     if not _may_manage_absences_of(actor, tam):
         raise DomainError("You may only record your own absences.", field="tam")
-    with transaction.atomic():
-        _validate_absence(tam=tam, starts_at=starts_at, ends_at=ends_at)
-        absence = TamAbsence.objects.create(tam=tam, starts_at=starts_at, ends_at=ends_at, note=note, created_by=actor)
-        _notify_absence(absence, change="scheduled")
+    try:
+        with transaction.atomic():
+            _validate_absence(tam=tam, starts_at=starts_at, ends_at=ends_at)
+            absence = TamAbsence.objects.create(
+                tam=tam, starts_at=starts_at, ends_at=ends_at, note=note, created_by=actor
+            )
+            _notify_absence(absence, change="scheduled")
+    except IntegrityError as error:
+        raise DomainError(ABSENCE_OVERLAP, field="starts_at") from error
     return absence
 
 
@@ -353,11 +364,14 @@ def absence_update(
         raise DomainError("You may only change your own absences.", field="tam")
     if absence.cancelled_at is not None:
         raise DomainError("This absence was cancelled.", field="starts_at")
-    with transaction.atomic():
-        _validate_absence(tam=absence.tam, starts_at=starts_at, ends_at=ends_at, exclude_pk=absence.pk)
-        absence.starts_at, absence.ends_at, absence.note = starts_at, ends_at, note
-        absence.save(update_fields=["starts_at", "ends_at", "note"])
-        _notify_absence(absence, change="changed")
+    try:
+        with transaction.atomic():
+            _validate_absence(tam=absence.tam, starts_at=starts_at, ends_at=ends_at, exclude_pk=absence.pk)
+            absence.starts_at, absence.ends_at, absence.note = starts_at, ends_at, note
+            absence.save(update_fields=["starts_at", "ends_at", "note"])
+            _notify_absence(absence, change="changed")
+    except IntegrityError as error:
+        raise DomainError(ABSENCE_OVERLAP, field="starts_at") from error
     return absence
 
 

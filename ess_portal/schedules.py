@@ -7,7 +7,18 @@ does no harm.
 """
 
 DEFAULT_SCHEDULES: list[dict] = [
-    # {"name": "...", "task": "app.task_name", "every_minutes": 1} or "crontab": {...}
+    # Hourly: quarter starts fall at local midnight in the vendor zone, and a mid-quarter contract start
+    # is granted within the hour. Each run does only what is due, so extra runs cost little.
+    {
+        "name": "Maintenance credits: quarterly grant and bank cap",
+        "task": "maintenance.roll_over_quarter",
+        "every_minutes": 60,
+    },
+    {
+        "name": "Maintenance events: reminders two days ahead",
+        "task": "maintenance.send_event_reminders",
+        "every_minutes": 15,
+    },
 ]
 
 

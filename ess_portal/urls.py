@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from maintenance import api as maintenance_api
+from maintenance import views as maintenance_views
 
 from . import views
 
@@ -12,7 +13,7 @@ admin.site.site_header = "ESS Portal configuration"
 admin.site.site_title = "ESS Portal"
 admin.site.index_title = "Configuration"
 # One way in: the admin's own login page would bypass MFA and the sign-in rate limits.
-admin.site.login = login_required(admin.site.login)
+admin.site.login = views.configuration_login
 
 
 class ApiRouter(DefaultRouter):
@@ -20,7 +21,8 @@ class ApiRouter(DefaultRouter):
 
 
 router = ApiRouter(use_regex_path=False)
-router.register("accounts", accounts_api.AccountViewSet, basename="account")
+router.register("accounts", maintenance_api.AccountWithCreditsViewSet, basename="account")
+router.register("events", maintenance_api.MaintenanceEventViewSet, basename="event")
 router.register("contracts", accounts_api.ContractViewSet, basename="contract")
 router.register("tiers", accounts_api.TierViewSet, basename="tier")
 router.register("calendars", accounts_api.BusinessCalendarViewSet, basename="calendar")
@@ -37,6 +39,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("accounts.urls")),
     path("customers/", include("accounts.customer_urls")),
+    path("maintenance/", include("maintenance.urls")),
+    path("feeds/<str:token>.ics", maintenance_views.calendar_feed, name="calendar-feed"),
     path("config/", admin.site.urls),
     path("api/v1/", include((api_urlpatterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,10 +4,12 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -26,6 +28,15 @@ HOME_TEMPLATES = {
     Role.SUPPORT: "home/support.html",
     Role.CUSTOMER: "home/customer.html",
 }
+
+
+def configuration_login(request, extra_context=None):
+    """Stands in for the admin's login page: everyone signs in through the portal (MFA, rate limits)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("account_login"))
+    if request.user.is_staff and request.user.is_active:
+        return redirect("admin:index")
+    raise PermissionDenied("The configuration site is for administrators.")
 
 
 @login_required

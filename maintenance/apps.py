@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class MaintenanceConfig(AppConfig):
     name = "maintenance"
     verbose_name = "Planned maintenance"
+
+    def ready(self):
+        from accounts.signals import contract_changed
+
+        from .credits import on_contract_changed
+
+        contract_changed.connect(on_contract_changed, dispatch_uid="maintenance-sync-credits")

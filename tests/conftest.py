@@ -4,6 +4,8 @@ Tests that need PostgreSQL (row locks, concurrency) are marked ``postgres`` and 
 Redis server ``redis``; they are deselected, with a note, when that service is not configured.
 """
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -11,6 +13,7 @@ from django.db import connection
 from accounts.defaults import install_default_tiers
 from accounts.models import BusinessCalendar, OpenInterval, Tier
 from accounts.roles import Role, install_role_groups
+from accounts.services import contract_create, coverage_assign
 
 from .factories import PASSWORD, AccountFactory, UserFactory, customer_user
 
@@ -87,6 +90,21 @@ def support(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(email="admin@ess.example", first_name="Ada", last_name="Admin", roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def ess(acme, tam, backup_tam):
+    """Acme: Enterprise since Jan 1, 2026, with Terry as TAM and Bianca as backup."""
+    coverage_assign(actor=None, account=acme, primary=tam, backup=backup_tam, at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    contract_create(actor=None, account=acme, tier=Tier.objects.get(name="Enterprise"), start_date=dt.date(2026, 1, 1))
+    return acme
+
+
+@pytest.fixture
+def standard(globex):
+    """Globex: Standard since Jan 1, 2026."""
+    contract_create(actor=None, account=globex, tier=Tier.objects.get(name="Standard"), start_date=dt.date(2026, 1, 1))
+    return globex
 
 
 @pytest.fixture

@@ -166,3 +166,51 @@ def test_while_the_tam_is_away_the_home_says_who_covers_now(client_for, owned, t
     page = client_for(alice).get("/").content.decode()
     assert "Covering now" in page
     assert "away until" in page
+
+
+def test_far_future_and_overflowing_times_are_refused_not_a_500(client_for, owned, tam):
+    client = client_for(tam)
+    page = client.post("/people/absences/", {"starts_at": "9999-12-31T20:00", "ends_at": "9999-12-31T23:00"})
+    assert page.status_code == 200
+    assert "up to two years ahead" in page.content.decode()
+    api = client.post(
+        "/api/v1/absences/",
+        {"starts_at": "2031-01-01T00:00Z", "ends_at": "9999-12-31T23:59:59"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert not TamAbsence.objects.exists()
+    assert client.get("/api/v1/absences/").status_code == 200
+
+
+def test_mail_is_plain_text_not_html_escaped(owned, tam, alice, django_capture_on_commit_callbacks):
+    owned.name = "Smith & Sons"
+    owned.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        absence_record(actor=tam, tam=tam, starts_at=_week()[0], ends_at=_week()[1], note="O'Brien <summit>")
+    body = mail.outbox[0].body
+    assert "Smith & Sons" in body and "O'Brien <summit>" in body
+
+
+def test_the_admin_role_given_in_the_configuration_site_opens_it(client_for, admin_user, support):
+    from django.contrib.auth.models import Group
+
+    client = client_for(admin_user)
+    response = client.post(
+        f"/config/accounts/user/{support.pk}/change/",
+        {
+            "email": support.email,
+            "first_name": "Sam",
+            "last_name": "Support",
+            "time_zone": "America/Denver",
+            "groups": [Group.objects.get(name="Admin").pk],
+            "is_active": "on",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    support.refresh_from_db()
+    assert support.is_staff

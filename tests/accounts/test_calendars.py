@@ -134,3 +134,15 @@ def test_an_unknown_time_zone_is_refused(client_for, admin_user):
     )
     assert response.status_code == 200
     assert "not a known IANA time zone" in response.content.decode()
+
+
+def test_customers_read_only_the_calendars_that_concern_them(client_for, alice, bob, globex):
+    from accounts.models import BusinessCalendar
+
+    sydney = BusinessCalendar.objects.create(name="Globex Sydney", time_zone="Australia/Sydney")
+    globex.calendar = sydney
+    globex.save()
+    alice_sees = {c["name"] for c in client_for(alice).get("/api/v1/calendars/").json()["results"]}
+    assert alice_sees == {"Support hours"}
+    bob_sees = {c["name"] for c in client_for(bob).get("/api/v1/calendars/").json()["results"]}
+    assert bob_sees == {"Support hours", "Globex Sydney"}

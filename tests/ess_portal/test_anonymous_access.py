@@ -29,6 +29,8 @@ PUBLIC_NAMES = {
     "account_login_by_passkey",
     "account_signup_by_passkey",
     "mfa_signup_webauthn",
+    # A private calendar feed: its unguessable token is the key (tests/maintenance/test_feeds.py).
+    "calendar-feed",
 }
 SAMPLE_ARGS = {
     "int": "1",
@@ -81,6 +83,12 @@ def test_anonymous_is_sent_to_sign_in(client, path, name):
                 break
             response = client.get(response["Location"])
         assert response["Location"].startswith("/accounts/login/"), response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.django_db
+def test_an_unknown_feed_token_is_a_404(client):
+    assert client.get("/feeds/not-a-real-token.ics").status_code == 404
 
 
 @pytest.mark.django_db

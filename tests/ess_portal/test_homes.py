@@ -37,9 +37,18 @@ def test_a_user_without_a_role_gets_a_clear_refusal(client_for, db):
 
 
 def test_a_customer_cannot_open_the_configuration_site(client_for, alice):
-    response = client_for(alice).get("/config/")
-    assert response.status_code == 302
-    assert "/config/login/" in response["Location"]
+    client = client_for(alice)
+    response = client.get("/config/", follow=True)
+    assert response.status_code == 403
+    assert "for administrators" in response.content.decode()
+
+
+def test_the_configuration_site_has_no_password_form_of_its_own(client_for, alice, admin_user, password):
+    """Signing in there would skip MFA and the rate limits: the portal's sign-in is the only way in."""
+    client = client_for(alice)
+    response = client.post("/config/login/?next=/config/", {"username": admin_user.email, "password": password})
+    assert response.status_code == 403
+    assert client.get("/api/v1/me/").json()["email"] == alice.email
 
 
 def test_the_admin_role_opens_the_configuration_site(client_for, admin_user):

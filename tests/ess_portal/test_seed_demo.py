@@ -3,7 +3,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from accounts.models import Account, User
+from accounts.models import Account, Contract, User
+from maintenance.models import CreditEntry, MaintenanceEvent
 
 
 def _snapshot():
@@ -15,6 +16,9 @@ def _snapshot():
         "memberships": sorted(User.groups.through.objects.values_list("user__email", "group__name")),
         "addresses": sorted(EmailAddress.objects.values_list("email", "verified", "primary")),
         "groups": sorted(Group.objects.values_list("name", flat=True)),
+        "contracts": sorted(Contract.objects.values_list("account__slug", "tier__name", "start_date")),
+        "ledger": sorted(CreditEntry.objects.values_list("account__slug", "kind", "available_delta", "quarter_start")),
+        "events": sorted(MaintenanceEvent.objects.values_list("account__slug", "status", "starts_at")),
     }
 
 
@@ -25,6 +29,7 @@ def test_seed_demo_twice_leaves_the_same_data(settings, db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _snapshot() == first
     assert len(first["accounts"]) >= 2
+    assert sum(delta for slug, _, delta, _ in first["ledger"] if slug == "acme") == 2  # two banked events
     roles = {group for _, group in first["memberships"]}
     assert roles == {"Admin", "TAM", "TAM-level resource", "Support staff", "Customer user"}
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.seed import DEMO_PASSWORD, seed_coverage, seed_people
+from maintenance.seed import seed_maintenance
 
 
 class Command(BaseCommand):
@@ -24,4 +25,6 @@ class Command(BaseCommand):
             users = seed_people(log)
             log("Seeding tiers, contracts and TAM coverage…")
             seed_coverage(log, users)
+            log("Seeding maintenance credits and events…")
+            seed_maintenance(log, users)
         log(self.style.SUCCESS(f"Demo data ready. Every demo user's password: {DEMO_PASSWORD}"))

@@ -9,6 +9,9 @@ def navigation(request):
     items = [("Home", reverse("home"))]
     if user.is_vendor_staff:
         items.append(("Accounts", reverse("customers:list")))
+        items.append(("Maintenance", reverse("maintenance:events")))
+    elif user.is_customer_user:
+        items.append(("Maintenance", reverse("maintenance:overview")))
     if user.is_tam_level or user.is_portal_admin:
         items.append(("Absences", reverse("accounts:absences")))
     if user.is_portal_admin or user.is_tam:

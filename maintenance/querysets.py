@@ -1,0 +1,59 @@
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import Account
+
+
+class CreditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ledger rows are never updated.")
+
+    def delete(self):
+        raise TypeError("Ledger rows are never deleted.")
+
+    def visible_to(self, user):
+        return self.filter(account__in=Account.objects.visible_to(user).values("pk"))
+
+    def balance(self) -> tuple[int, int]:
+        """(available, reserved) over these rows, in one query."""
+        totals = self.aggregate(
+            available=Coalesce(Sum("available_delta"), 0), reserved=Coalesce(Sum("reserved_delta"), 0)
+        )
+        return totals["available"], totals["reserved"]
+
+
+def with_credit_balance(accounts: models.QuerySet) -> models.QuerySet:
+    """Annotate accounts with ``events_available`` and ``events_reserved`` (one query for any number)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import CreditEntry
+
+    sums = CreditEntry.objects.filter(account=OuterRef("pk")).order_by().values("account")
+    return accounts.annotate(
+        events_available=Coalesce(Subquery(sums.annotate(total=Sum("available_delta")).values("total")), 0),
+        events_reserved=Coalesce(Subquery(sums.annotate(total=Sum("reserved_delta")).values("total")), 0),
+    )
+
+
+class MaintenanceEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every event; a customer user those of their own account."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_vendor_staff:
+            return self
+        if user.is_customer_user:
+            return self.filter(account_id=user.account_id)
+        return self.none()
+
+    def busy(self):
+        return self.filter(status__in=["requested", "confirmed"])
+
+    def overlapping(self, starts_at, ends_at):
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+    def for_tam(self, user):
+        """Events the TAM performs or whose account they own."""
+        owned = Account.objects.owned_by(user).values("pk")
+        return self.filter(Q(performing_tam=user) | Q(account__in=owned))

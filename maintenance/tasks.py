@@ -1,0 +1,21 @@
+from celery import shared_task
+
+from .credits import quarter_roll_over
+from .reminders import reminders_send
+
+
+@shared_task(name="maintenance.roll_over_quarter")
+def roll_over_quarter() -> dict:
+    """Grant and cap quarterly event credits; runs hourly so a missed or late run catches up."""
+    report = quarter_roll_over()
+    return {
+        "quarters": [str(q) for q in report.quarters],
+        "granted": report.granted,
+        "forfeited_over_cap": report.forfeited_over_cap,
+        "forfeited_ineligible": report.forfeited_ineligible,
+    }
+
+
+@shared_task(name="maintenance.send_event_reminders")
+def send_event_reminders() -> int:
+    return reminders_send()

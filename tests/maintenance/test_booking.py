@@ -1,0 +1,308 @@
+"""Booking rules, each refused with a clear message and nothing changed; the lifecycle and its credits."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+
+from accounts.errors import DomainError
+from accounts.models import Holiday
+from maintenance.credits import quarter_roll_over
+from maintenance.models import CreditEntry, EventStatus, MaintenanceEvent
+from maintenance.services import (
+    account_balance,
+    cancellation_terms,
+    event_accept_proposal,
+    event_book,
+    event_cancel,
+    event_complete,
+    event_confirm,
+    event_propose,
+)
+from tests.factories import support_hours_calendar
+
+DENVER = zoneinfo.ZoneInfo("America/Denver")
+NOW = dt.datetime(2026, 5, 4, 10, 0, tzinfo=DENVER)  # a Monday morning
+# Three weeks later, Tuesday evening 19:00-21:00 Denver: outside support hours, far enough ahead.
+EVENING = dt.datetime(2026, 5, 26, 19, 0, tzinfo=DENVER)
+TWO_HOURS = dt.timedelta(hours=2)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def banked(ess):
+    """Acme with two banked credits (Q1 and Q2 grants)."""
+    quarter_roll_over(as_of=dt.date(2026, 1, 1))
+    quarter_roll_over(as_of=dt.date(2026, 4, 1))
+    assert account_balance(ess).available == 2
+    return ess
+
+
+def book(account, actor, **overrides):
+    fields = {
+        "scope": "maintenance_release",
+        "description": "Apply 10.2.1",
+        "starts_at": EVENING,
+        "duration": TWO_HOURS,
+    }
+    fields.update(overrides)
+    return event_book(actor=actor, account=account, **fields)
+
+
+def refused(account, actor, match, field=None, **overrides):
+    before = (MaintenanceEvent.objects.count(), CreditEntry.objects.count())
+    with pytest.raises(DomainError, match=match) as error:
+        book(account, actor, **overrides)
+    assert (MaintenanceEvent.objects.count(), CreditEntry.objects.count()) == before
+    if field:
+        assert error.value.field == field
+    return error.value
+
+
+def test_a_customer_books_an_evening_event_and_a_credit_is_reserved(
+    banked, alice, tam, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        event = book(banked, alice)
+    assert event.status == EventStatus.REQUESTED
+    assert event.performing_tam == tam
+    balance = account_balance(banked)
+    assert (balance.available, balance.reserved) == (1, 1)
+    assert mail.outbox[0].to == [tam.email]
+    assert "Maintenance request from Acme" in mail.outbox[0].subject
+
+
+def test_inside_support_hours_is_refused(banked, alice):
+    refused(banked, alice, "outside support hours", "starts_at", starts_at=EVENING.replace(hour=17))
+
+
+def test_a_weekend_day_is_fine(banked, alice):
+    saturday_noon = dt.datetime(2026, 5, 30, 12, 0, tzinfo=DENVER)
+    assert book(banked, alice, starts_at=saturday_noon).starts_at == saturday_noon
+
+
+def test_a_holiday_counts_as_closed(banked, alice):
+    memorial_day = dt.datetime(2026, 5, 25, 10, 0, tzinfo=DENVER)
+    refused(banked, alice, "outside support hours", starts_at=memorial_day)
+    Holiday.objects.create(calendar=support_hours_calendar(), date=dt.date(2026, 5, 25), name="Memorial Day")
+    assert book(banked, alice, starts_at=memorial_day).starts_at == memorial_day
+
+
+@pytest.mark.parametrize("minutes", [30, 59, 181, 240])
+def test_durations_outside_one_to_three_hours_are_refused(banked, alice, minutes):
+    refused(banked, alice, "from 1 to 3 hours", "duration", duration=dt.timedelta(minutes=minutes))
+
+
+@pytest.mark.parametrize("minutes", [60, 180])
+def test_one_and_three_hours_are_allowed(banked, alice, minutes):
+    assert book(banked, alice, duration=dt.timedelta(minutes=minutes)).duration == dt.timedelta(minutes=minutes)
+
+
+def test_less_than_two_weeks_notice_is_refused(banked, alice):
+    error = refused(
+        banked, alice, "two weeks' notice", "starts_at", starts_at=dt.datetime(2026, 5, 12, 19, tzinfo=DENVER)
+    )
+    assert "earliest start is Mon May 18, 2026" in error.message
+
+
+def test_critical_requests_may_be_short_notice_with_a_justification(banked, alice):
+    soon = dt.datetime(2026, 5, 5, 19, tzinfo=DENVER)
+    refused(banked, alice, "Explain the critical", "critical_justification", starts_at=soon, critical=True)
+    event = book(banked, alice, starts_at=soon, critical=True, critical_justification="Database corruption risk")
+    assert event.critical and event.status == EventStatus.REQUESTED
+
+
+@pytest.mark.parametrize(
+    ("scope", "words"), [("major_upgrade", "major system upgrade"), ("system_migration", "complete system migration")]
+)
+def test_major_upgrades_and_migrations_are_not_events(banked, alice, scope, words):
+    error = refused(banked, alice, "services engagement", "scope", scope=scope)
+    assert words in error.message.lower()
+
+
+def test_no_credit_says_when_the_next_one_comes(ess, alice):
+    quarter_roll_over(as_of=dt.date(2026, 4, 1))
+    book(ess, alice)
+    refused(ess, alice, r"next credit arrives on Jul 1, 2026", starts_at=EVENING + dt.timedelta(days=7))
+
+
+def test_no_contract_on_the_event_date_is_refused(banked, alice):
+    contract = banked.contracts.get()
+    from accounts.services import contract_end
+
+    contract_end(actor=None, contract=contract, end_date=dt.date(2026, 5, 20))
+    refused(banked, alice, "no contract that includes maintenance events on May 26, 2026", "starts_at")
+
+
+def test_standard_customers_cannot_book(standard, bob):
+    refused(standard, bob, "no contract that includes maintenance events")
+
+
+def test_a_customer_cannot_book_for_another_account(banked, bob):
+    refused(banked, bob, "cannot book events for this account", "account")
+
+
+def test_the_performing_tam_is_never_double_booked(banked, alice, globex, tam, backup_tam, db):
+    from accounts.services import contract_create, coverage_assign
+    from tests.factories import customer_user, tier
+
+    coverage_assign(actor=None, account=globex, primary=tam, backup=backup_tam)
+    contract_create(actor=None, account=globex, tier=tier("Enterprise"), start_date=dt.date(2026, 1, 1))
+    quarter_roll_over(as_of=dt.date(2026, 5, 4))
+    book(banked, alice)
+    other = customer_user(globex, email="gus@globex.example")
+    error = refused(globex, other, "already booked", "starts_at", starts_at=EVENING + dt.timedelta(hours=1))
+    assert "Terry Tamsin" in error.message
+    assert book(globex, other, starts_at=EVENING + TWO_HOURS).performing_tam == tam
+
+
+def test_the_backup_performs_when_the_tam_is_away_that_day(banked, alice, tam, backup_tam):
+    from accounts.models import TamAbsence
+
+    TamAbsence.objects.create(tam=tam, starts_at=EVENING - dt.timedelta(days=1), ends_at=EVENING + dt.timedelta(days=1))
+    assert book(banked, alice).performing_tam == backup_tam
+
+
+def test_a_tam_books_for_an_account(banked, tam):
+    assert book(banked, tam).requested_by == tam
+
+
+def test_confirm_sends_the_customer_an_ics_invite(banked, alice, tam, django_capture_on_commit_callbacks):
+    event = book(banked, alice)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_confirm(actor=tam, event=event)
+    message = next(m for m in mail.outbox if m.to == [alice.email])
+    filename, content, mimetype = message.attachments[0]
+    assert filename == "invite.ics" and mimetype.startswith("text/calendar")
+    text = content.decode() if isinstance(content, bytes) else content
+    assert "METHOD:REQUEST" in text
+    assert f"UID:{event.uid}@ess-portal" in text
+    assert "DTSTART:20260527T010000Z" in text  # 19:00 in Denver (MDT) is 01:00 UTC the next day
+    assert "SEQUENCE:0" in text
+
+
+def test_a_proposed_time_moves_the_event_when_accepted(banked, alice, tam, django_capture_on_commit_callbacks):
+    event = book(banked, alice)
+    later = EVENING + dt.timedelta(days=2)
+    event_propose(actor=tam, event=event, starts_at=later, duration=TWO_HOURS, note="Thursday suits better")
+    with pytest.raises(DomainError, match="customer accepts"):
+        event_confirm(actor=tam, event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_accept_proposal(actor=alice, event=event)
+    assert (event.status, event.starts_at, event.sequence) == (EventStatus.CONFIRMED, later, 1)
+    ics = next(m for m in mail.outbox if m.attachments).attachments[0][1]
+    assert "SEQUENCE:1" in (ics.decode() if isinstance(ics, bytes) else ics)
+
+
+def test_a_proposal_inside_support_hours_is_refused(banked, alice, tam):
+    event = book(banked, alice)
+    with pytest.raises(DomainError, match="outside support hours"):
+        event_propose(actor=tam, event=event, starts_at=EVENING.replace(hour=9), duration=TWO_HOURS)
+    event.refresh_from_db()
+    assert not event.has_proposal
+
+
+def test_cancelling_48_hours_ahead_releases_the_credit(banked, alice):
+    event = book(banked, alice)
+    assert account_balance(banked).available == 1
+    assert cancellation_terms(event).releases_credit
+    event_cancel(actor=alice, event=event)
+    balance = account_balance(banked)
+    assert (balance.available, balance.reserved) == (2, 0)
+
+
+def test_a_release_over_the_bank_is_forfeited_and_the_customer_is_told_first(banked, alice, admin_user):
+    from maintenance.services import credit_adjust
+
+    event = book(banked, alice)
+    credit_adjust(actor=admin_user, account=banked, amount=1, reason="Goodwill")
+    terms = cancellation_terms(event)
+    assert terms.forfeited_over_cap
+    assert "forfeited" in terms.message
+    event_cancel(actor=alice, event=event)
+    assert account_balance(banked).available == 2
+
+
+def test_a_late_cancellation_uses_the_credit(banked, alice, tam):
+    event = book(
+        banked,
+        alice,
+        starts_at=dt.datetime(2026, 5, 5, 19, tzinfo=DENVER),
+        critical=True,
+        critical_justification="Outage",
+    )
+    assert not cancellation_terms(event).releases_credit
+    event_cancel(actor=alice, event=event)
+    balance = account_balance(banked)
+    assert (balance.available, balance.reserved) == (1, 0)
+
+
+def test_completing_uses_the_credit(banked, alice, tam):
+    event = book(banked, alice)
+    event_confirm(actor=tam, event=event)
+    with pytest.raises(DomainError, match="after it has started"):
+        event_complete(actor=tam, event=event, outcome="Done", actual_duration=TWO_HOURS)
+    with time_machine.travel(EVENING + dt.timedelta(hours=3), tick=False):
+        event_complete(actor=tam, event=event, outcome="Applied 10.2.1", actual_duration=dt.timedelta(minutes=95))
+    event.refresh_from_db()
+    assert event.status == EventStatus.COMPLETED
+    balance = account_balance(banked)
+    assert (balance.available, balance.reserved) == (1, 0)
+
+
+def test_illegal_moves_are_refused(banked, alice, tam):
+    event = book(banked, alice)
+    event_cancel(actor=alice, event=event)
+    with pytest.raises(DomainError, match="cancelled event cannot become confirmed"):
+        event_confirm(actor=tam, event=event)
+    with pytest.raises(DomainError):
+        event_cancel(actor=alice, event=event)
+    assert CreditEntry.objects.filter(event=event).count() == 2  # reserve, release: nothing doubled
+
+
+def test_customers_cannot_confirm(banked, alice):
+    event = book(banked, alice)
+    with pytest.raises(DomainError, match="Only the TAM"):
+        event_confirm(actor=alice, event=event)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_bookings_with_one_credit_give_one_event(ess, alice):
+    import threading
+
+    from django.db import connection
+
+    quarter_roll_over(as_of=dt.date(2026, 4, 1))
+    assert account_balance(ess).available == 1
+    barrier = threading.Barrier(20)
+    outcomes = []
+
+    def attempt(day):
+        try:
+            barrier.wait(timeout=20)
+            book(ess, alice, starts_at=EVENING + dt.timedelta(days=day))
+            outcomes.append("booked")
+        except DomainError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(day,)) for day in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("booked") == 1
+    assert outcomes.count("refused") == 19
+    balance = account_balance(ess)
+    assert (balance.available, balance.reserved) == (0, 1)
+    assert MaintenanceEvent.objects.filter(account=ess).count() == 1
