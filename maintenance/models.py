@@ -191,6 +191,13 @@ class MaintenanceEvent(models.Model):
         return self.ends_at - self.starts_at
 
     @property
+    def actual_duration_label(self) -> str:
+        if self.actual_duration is None:
+            return ""
+        minutes = int(self.actual_duration.total_seconds() // 60)
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+
+    @property
     def is_open(self) -> bool:
         return self.status in BUSY_STATUSES
 
