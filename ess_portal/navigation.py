@@ -7,6 +7,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", reverse("home"))]
+    items.append(("Cases", reverse("cases:list")))
+    if user.is_tam_level:
+        items.append(("Escalations", reverse("cases:escalations")))
     if user.is_vendor_staff:
         items.append(("Accounts", reverse("customers:list")))
         items.append(("Maintenance", reverse("maintenance:events")))

@@ -40,6 +40,7 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     path("customers/", include("accounts.customer_urls")),
     path("maintenance/", include("maintenance.urls")),
+    path("cases/", include("cases.urls")),
     path("feeds/<str:token>.ics", maintenance_views.calendar_feed, name="calendar-feed"),
     path("config/", admin.site.urls),
     path("api/v1/", include((api_urlpatterns, "api"))),

@@ -14,6 +14,8 @@ from accounts.defaults import install_default_tiers
 from accounts.models import BusinessCalendar, OpenInterval, Tier
 from accounts.roles import Role, install_role_groups
 from accounts.services import contract_create, coverage_assign
+from cases.defaults import install_default_policies
+from cases.models import SlaPolicy, SlaTarget
 
 from .factories import PASSWORD, AccountFactory, UserFactory, customer_user
 
@@ -36,6 +38,7 @@ def _role_groups(db):
     """Data that migrations install; transactional tests flush it, so it is put back for each test."""
     install_role_groups()
     install_default_tiers(BusinessCalendar, OpenInterval, Tier)
+    install_default_policies(Tier, BusinessCalendar, SlaPolicy, SlaTarget)
 
 
 @pytest.fixture

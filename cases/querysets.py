@@ -1,0 +1,70 @@
+from django.db import models
+from django.db.models import Exists, Min, OuterRef
+
+from accounts.models import Contract
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every case; a customer user their own account's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_vendor_staff:
+            return self
+        if user.is_customer_user:
+            return self.filter(account_id=user.account_id)
+        return self.none()
+
+    def open(self):
+        return self.filter(status__in=["new", "open", "waiting", "escalated"])
+
+    def with_urgency(self, today):
+        """Annotate ``next_due`` (the earliest running SLA deadline) and ``priority`` (an Enterprise account on
+        ``today``), the queue's two sort keys, in the same query."""
+        from .models import Milestone
+
+        running = Milestone.objects.filter(
+            case=OuterRef("pk"), met_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True
+        )
+        priority = Contract.objects.active_on(today).filter(account=OuterRef("account"), tier__priority_support=True)
+        return self.annotate(
+            next_due=models.Subquery(
+                running.order_by().values("case").annotate(first=Min("due_at")).values("first")[:1]
+            ),
+            priority=Exists(priority),
+            breached=Exists(
+                Milestone.objects.filter(case=OuterRef("pk"), breached_at__isnull=False, met_at__isnull=True)
+            ),
+        )
+
+    def queue_order(self):
+        return self.order_by(models.F("next_due").asc(nulls_last=True), "-priority", "severity", "created_at")
+
+
+class CaseEntryQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public=True)
+
+    def for_viewer(self, user):
+        """Staff read the whole timeline; customers only its public lines."""
+        return self if user.is_vendor_staff else self.public()
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def running(self):
+        return self.filter(met_at__isnull=True, breached_at__isnull=True)
+
+    def visible_to(self, user):
+        from .models import Case
+
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+
+class EscalationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True, superseded_at__isnull=True)
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_vendor_staff:
+            return self.none()
+        return self
