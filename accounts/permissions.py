@@ -31,3 +31,10 @@ class IsAbsenceManagerOrReadOnly(BasePermission):
         if not user or not user.is_authenticated:
             return False
         return request.method in SAFE_METHODS or user.is_tam_level or user.is_portal_admin
+
+
+class IsVendorStaff(BasePermission):
+    message = "Only vendor staff may do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_vendor_staff)

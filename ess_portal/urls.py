@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from cases import api as cases_api
 from maintenance import api as maintenance_api
 from maintenance import views as maintenance_views
 
@@ -23,6 +24,8 @@ class ApiRouter(DefaultRouter):
 router = ApiRouter(use_regex_path=False)
 router.register("accounts", maintenance_api.AccountWithCreditsViewSet, basename="account")
 router.register("events", maintenance_api.MaintenanceEventViewSet, basename="event")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("escalations", cases_api.EscalationViewSet, basename="escalation")
 router.register("contracts", accounts_api.ContractViewSet, basename="contract")
 router.register("tiers", accounts_api.TierViewSet, basename="tier")
 router.register("calendars", accounts_api.BusinessCalendarViewSet, basename="calendar")

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from accounts.models import Account, Contract, User
+from cases.models import Case, CaseEntry
 from maintenance.models import CreditEntry, MaintenanceEvent
 
 
@@ -19,6 +20,8 @@ def _snapshot():
         "contracts": sorted(Contract.objects.values_list("account__slug", "tier__name", "start_date")),
         "ledger": sorted(CreditEntry.objects.values_list("account__slug", "kind", "available_delta", "quarter_start")),
         "events": sorted(MaintenanceEvent.objects.values_list("account__slug", "status", "starts_at")),
+        "cases": sorted(Case.objects.values_list("account__slug", "subject", "status")),
+        "entries": CaseEntry.objects.count(),
     }
 
 
@@ -30,6 +33,7 @@ def test_seed_demo_twice_leaves_the_same_data(settings, db):
     assert _snapshot() == first
     assert len(first["accounts"]) >= 2
     assert sum(delta for slug, _, delta, _ in first["ledger"] if slug == "acme") == 2  # two banked events
+    assert {status for _, _, status in first["cases"]} >= {"escalated", "waiting", "resolved", "new"}
     roles = {group for _, group in first["memberships"]}
     assert roles == {"Admin", "TAM", "TAM-level resource", "Support staff", "Customer user"}
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.seed import DEMO_PASSWORD, seed_coverage, seed_people
+from cases.seed import seed_cases
 from maintenance.seed import seed_maintenance
 
 
@@ -27,4 +28,6 @@ class Command(BaseCommand):
             seed_coverage(log, users)
             log("Seeding maintenance credits and events…")
             seed_maintenance(log, users)
+            log("Seeding support cases…")
+            seed_cases(log, users)
         log(self.style.SUCCESS(f"Demo data ready. Every demo user's password: {DEMO_PASSWORD}"))
