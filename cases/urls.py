@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports, views
 
 app_name = "cases"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
     path("escalations/", views.escalation_list, name="escalations"),
+    path("compliance/", reports.compliance_report, name="compliance"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/reply/", views.case_reply_view, name="reply"),
     path("<int:pk>/note/", views.case_note_view, name="note"),

@@ -11,6 +11,7 @@ def navigation(request):
     if user.is_tam_level:
         items.append(("Escalations", reverse("cases:escalations")))
     if user.is_vendor_staff:
+        items.append(("SLA report", reverse("cases:compliance")))
         items.append(("Accounts", reverse("customers:list")))
         items.append(("Maintenance", reverse("maintenance:events")))
     elif user.is_customer_user:
