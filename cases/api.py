@@ -19,6 +19,7 @@ from .serializers import (
     EscalateSerializer,
     EscalationSerializer,
     MilestoneSerializer,
+    ReplySerializer,
     StatusSerializer,
     TextSerializer,
 )
@@ -76,14 +77,19 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def milestones(self, request, pk=None):
         return Response(MilestoneSerializer(self.get_object().milestones.all(), many=True).data)
 
-    @extend_schema(request=TextSerializer, responses={201: CaseEntrySerializer}, summary="Post a public reply")
+    @extend_schema(request=ReplySerializer, responses={201: CaseEntrySerializer}, summary="Post a public reply")
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         case = self.get_object()
-        payload = TextSerializer(data=request.data)
+        payload = ReplySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        data = payload.validated_data
         entry = services.case_reply(
-            actor=request.user, case=case, body=payload.validated_data["body"], channel=Channel.API
+            actor=request.user,
+            case=case,
+            body=data["body"],
+            channel=data["channel"] if request.user.is_vendor_staff else Channel.API,
+            from_customer=data["from_customer"],
         )
         return Response(CaseEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 

@@ -83,6 +83,13 @@ class TextSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000)
 
 
+class ReplySerializer(TextSerializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    from_customer = serializers.BooleanField(
+        default=False, help_text="Staff or the mail gateway: record the customer's own reply (e.g. an e-mail)."
+    )
+
+
 class StatusSerializer(serializers.Serializer):
     status = serializers.CharField(max_length=20)
 

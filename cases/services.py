@@ -248,13 +248,27 @@ def case_open(
 
 
 def case_reply(
-    *, actor: User, case: Case, body: str, channel: str = Channel.PORTAL, attachments=(), at=None
+    *,
+    actor: User,
+    case: Case,
+    body: str,
+    channel: str = Channel.PORTAL,
+    attachments=(),
+    at=None,
+    from_customer: bool = False,
 ) -> CaseEntry:
     """A public reply. Staff replies meet first-response targets; a customer reply to a case waiting on them
-    reopens it and restarts the paused clocks. The other side is told by e-mail."""
+    reopens it and restarts the paused clocks, whichever channel it came by: staff (or the mail gateway) record
+    a customer's e-mail or phone reply with ``from_customer``. The other side is told by e-mail."""
     at = at or timezone.now()
     if not _may_see(actor, case):
         raise DomainError("You cannot reply to this case.", field="body")
+    if from_customer:
+        if not actor.is_vendor_staff:
+            raise DomainError("Only staff record a customer's reply on their behalf.", field="from_customer")
+        if case.contact is None:
+            raise DomainError("The case has no customer contact to record a reply from.", field="from_customer")
+        actor = case.contact
     if not body.strip():
         raise DomainError("Write a reply.", field="body")
     if case.status == CaseStatus.CLOSED:

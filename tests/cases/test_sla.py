@@ -236,3 +236,24 @@ def test_two_chasers_at_once_do_everything_once(ess, alice, support, tam, db):
     assert sum(r.reescalated for r in reports) == 15
     assert Escalation.objects.filter(previous__isnull=False).count() == 15
     assert sum(r.breached for r in reports) == Milestone.objects.filter(breached_at__isnull=False).count()
+
+
+def test_a_customer_email_recorded_by_staff_restarts_the_clocks(ess, alice, support):
+    case = open_case(ess, alice, severity=1)
+    case_set_status(actor=support, case=case, status="waiting", at=dt.datetime(2026, 12, 7, 10, 0, tzinfo=DENVER))
+    case_reply(
+        actor=support,
+        case=case,
+        body="(e-mail) Logs attached",
+        channel="email",
+        from_customer=True,
+        at=dt.datetime(2026, 12, 7, 11, 0, tzinfo=DENVER),
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+    entry = case.entries.filter(kind="reply").last()
+    assert (entry.author, entry.channel) == (alice, "email")
+    resolution = milestone(case, "Resolution")
+    assert resolution.paused_for == dt.timedelta(hours=1)
+    with pytest.raises(DomainError, match="Only staff"):
+        case_reply(actor=alice, case=case, body="x", from_customer=True)
