@@ -8,6 +8,7 @@ class EssPortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import schedules
+        from . import jobs, schedules
 
         post_migrate.connect(schedules.install_default_schedules, sender=self)
+        jobs.connect()

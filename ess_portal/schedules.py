@@ -14,6 +14,7 @@ DEFAULT_SCHEDULES: list[dict] = [
         "task": "maintenance.roll_over_quarter",
         "every_minutes": 60,
     },
+    {"name": "SLA chaser: warnings, breaches, re-escalations", "task": "cases.chase_sla", "every_minutes": 1},
     {
         "name": "Maintenance events: reminders two days ahead",
         "task": "maintenance.send_event_reminders",

@@ -10,14 +10,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.models import Account
-from accounts.quarters import vendor_today
 from accounts.roles import Role
-from accounts.selectors import account_coverage
+
+from . import homes
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +42,14 @@ def home(request):
     role = request.user.primary_role
     if role is None or (role == Role.CUSTOMER and request.user.account_id is None):
         raise PermissionDenied("Your user has no role in the portal yet. Ask an administrator.")
-    context = {"role": role}
-    if role == Role.CUSTOMER:
-        context.update(_customer_home(request.user))
-    return render(request, HOME_TEMPLATES[role], context)
-
-
-def _customer_home(user) -> dict:
-    now = timezone.now()
-    account = Account.objects.select_related("calendar").with_coverage(vendor_today(now)).get(pk=user.account_id)
-    covered = account_coverage(account, now)
-    return {"account": account, "tier": account.tier_today, "coverage": covered.now, "absences": covered.absences}
+    build = {
+        Role.ADMIN: homes.admin_overview,
+        Role.TAM: homes.tam_dashboard,
+        Role.TAM_LEVEL: homes.support_home,
+        Role.SUPPORT: homes.support_home,
+        Role.CUSTOMER: homes.customer_home,
+    }[role]
+    return render(request, HOME_TEMPLATES[role], {"role": role, **build(request.user)})
 
 
 def _database_ok() -> bool:

@@ -1,0 +1,51 @@
+"""Reads other pages (the role homes, the TAM dashboard) ask the maintenance app for."""
+
+import datetime as dt
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import Account
+
+from .models import CreditEntry, EventStatus, MaintenanceEvent
+from .services import Balance, account_balance, next_grant_date
+
+
+def account_summary(account: Account, *, limit: int = 3) -> dict:
+    """Balance, next grant date and the next events of one account."""
+    now = timezone.now()
+    return {
+        "balance": account_balance(account),
+        "next_grant": next_grant_date(account),
+        "upcoming": list(
+            MaintenanceEvent.objects.filter(account=account, ends_at__gte=now)
+            .busy()
+            .select_related("performing_tam")
+            .order_by("starts_at")[:limit]
+        ),
+    }
+
+
+def balances(accounts: list[Account]) -> dict[int, Balance]:
+    """Balances of many accounts in one query."""
+    rows = (
+        CreditEntry.objects.filter(account__in=accounts)
+        .values("account_id")
+        .annotate(available=Sum("available_delta"), reserved=Sum("reserved_delta"))
+    )
+    found = {row["account_id"]: Balance(row["available"] or 0, row["reserved"] or 0) for row in rows}
+    return {account.pk: found.get(account.pk, Balance(0, 0)) for account in accounts}
+
+
+def events_between(*, tam=None, accounts=None, start: dt.datetime, end: dt.datetime) -> list[MaintenanceEvent]:
+    """Requested and confirmed events in a window, for an agenda (one query)."""
+    events = MaintenanceEvent.objects.busy().filter(starts_at__lt=end, ends_at__gt=start)
+    if tam is not None:
+        events = events.filter(performing_tam=tam)
+    if accounts is not None:
+        events = events.filter(account__in=accounts)
+    return list(events.select_related("account", "performing_tam").order_by("starts_at"))
+
+
+def requested_count_for(tam) -> int:
+    return MaintenanceEvent.objects.filter(status=EventStatus.REQUESTED).for_tam(tam).count()
