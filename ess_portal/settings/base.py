@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ess_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ess_portal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,7 +174,9 @@ MFA_TOTP_ISSUER = "ESS Portal"
 # the portal. Off for local development, on in production settings.
 ESS_REQUIRE_STAFF_MFA = env.bool("ESS_REQUIRE_STAFF_MFA", default=False)
 
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Idle timeout: a session ends after this long without a request (each request renews it).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
