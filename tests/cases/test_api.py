@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseEntry, Escalation
 from cases.services import case_note, case_open
@@ -96,7 +98,7 @@ def test_the_case_list_takes_a_fixed_number_of_queries(client_for, ess, alice, s
     client = client_for(support)
     case_open(actor=alice, account=ess, subject="one", description="", channel="portal", severity=3)
     client.get("/api/v1/cases/")
-    with django_assert_num_queries(5) as first:
+    with CaptureQueriesContext(connection) as first:  # the baseline; the count must not grow
         client.get("/api/v1/cases/")
     for n in range(20):
         case_open(actor=alice, account=ess, subject=f"case {n}", description="", channel="portal", severity=1 + n % 4)
