@@ -19,13 +19,11 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=["new", "open", "waiting", "escalated"])
 
     def with_urgency(self, today):
-        """Annotate ``next_due`` (the earliest running SLA deadline) and ``priority`` (an Enterprise account on
-        ``today``), the queue's two sort keys, in the same query."""
+        """Annotate ``next_due`` (the earliest deadline of a clock not yet met: a missed one sorts a breached case
+        first) and ``priority`` (an Enterprise account on ``today``), the queue's two sort keys, in the same query."""
         from .models import Milestone
 
-        running = Milestone.objects.filter(
-            case=OuterRef("pk"), met_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True
-        )
+        running = Milestone.objects.filter(case=OuterRef("pk"), met_at__isnull=True, paused_at__isnull=True)
         priority = Contract.objects.active_on(today).filter(account=OuterRef("account"), tier__priority_support=True)
         return self.annotate(
             next_due=models.Subquery(

@@ -523,6 +523,8 @@ def contact_answered(*, actor: User, contact: ContactLog, answered_at: dt.dateti
         raise DomainError("This was already answered.", field="answered_at")
     if answered_at < contact.received_at:
         raise DomainError("It was answered after it came in.", field="answered_at")
+    if answered_at > timezone.now() + dt.timedelta(minutes=1):
+        raise DomainError("It cannot be answered in the future.", field="answered_at")
     with transaction.atomic():
         contact.answered_at = answered_at
         contact.save(update_fields=["answered_at"])

@@ -1,0 +1,91 @@
+"""Reads for the case pages: the support queue, and how a deadline reads to a person."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+
+from accounts.quarters import vendor_today
+
+from .models import Case, Milestone
+
+SOON = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    label: str
+    tone: str = ""  # a badge colour: "danger", "warn" or "" for none
+
+
+def _span(left: dt.timedelta) -> str:
+    minutes = max(1, math.ceil(left.total_seconds() / 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def countdown(due_at: dt.datetime | None, now: dt.datetime, *, breached=False, paused=False) -> Countdown:
+    """What a running deadline says now: "due in 1 h 20 min", "breached" or "paused". A due time already past
+    reads as breached even before the chaser has recorded it."""
+    if breached:
+        return Countdown("breached", "danger")
+    if due_at is not None:
+        left = due_at - now
+        if left <= dt.timedelta(0):
+            return Countdown("breached", "danger")
+        return Countdown(f"due in {_span(left)}", "warn" if left <= SOON else "")
+    if paused:
+        return Countdown("paused")
+    return Countdown("no running clock")
+
+
+def queue_countdown(case: Case, now: dt.datetime) -> Countdown:
+    """A queue row's time to breach, from the annotations of ``support_queue``."""
+    return countdown(case.next_due, now, breached=case.breached, paused=case.paused)
+
+
+def milestone_countdown(milestone: Milestone, now: dt.datetime) -> Countdown:
+    state = milestone.state
+    if state == "running":
+        return countdown(milestone.due_at, now)
+    return Countdown(state, {"met": "ok", "met late": "warn", "breached": "danger"}.get(state, ""))
+
+
+def support_queue(user, *, status="", severity=None, account=None, assignee=None):
+    """The open cases a staff member works, most urgent first (an ESS account first at equal urgency), with
+    everything a queue row shows fetched in the same query."""
+    paused = Milestone.objects.filter(
+        case=OuterRef("pk"), paused_at__isnull=False, met_at__isnull=True, breached_at__isnull=True
+    )
+    cases = (
+        Case.objects.visible_to(user)
+        .open()
+        .with_urgency(vendor_today())
+        .annotate(paused=Exists(paused))
+        .select_related("account", "assignee")
+        .queue_order()
+    )
+    if status:
+        cases = cases.filter(status=status)
+    if severity:
+        cases = cases.filter(severity=severity)
+    if account is not None:
+        cases = cases.filter(account=account)
+    if assignee is not None:
+        cases = cases.filter(assignee=assignee)
+    return cases
+
+
+def escalation_countdown(escalation, now: dt.datetime) -> Countdown:
+    """Time left to acknowledge: the escalation's own SLA clock (a tier without that target has none)."""
+    try:
+        milestone = escalation.milestone
+    except Milestone.DoesNotExist:
+        return Countdown("no target")
+    return milestone_countdown(milestone, now)
