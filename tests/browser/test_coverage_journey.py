@@ -24,6 +24,7 @@ def test_a_tam_records_an_absence_and_the_customer_sees_who_covers(
     from tests.browser.conftest import open_signed_in
 
     tam_page = open_signed_in(browser, live_server, tam, password)
+    tam_page.locator(".user-menu summary").click()
     tam_page.get_by_role("link", name="Absences").click()
     start = dt.date.today() + dt.timedelta(days=10)
     tam_page.get_by_label("Away from").fill(f"{start:%Y-%m-%d}T08:00")
@@ -54,6 +55,7 @@ def test_an_admin_gives_an_account_a_contract_in_the_browser(
     from tests.browser.conftest import open_signed_in
 
     page = open_signed_in(browser, live_server, admin_user, password)
+    page.locator(".user-menu summary").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Configuration").click()
     page.locator("a[href$='/accounts/contract/add/']").first.click()
     pick_account(page, "Globex Logistics")

@@ -24,6 +24,7 @@ def test_each_role_signs_in_and_sees_its_home(request, sign_in, persona, heading
     page = sign_in(user)
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
     expect(page.locator("footer")).to_contain_text(user.email)
+    page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
