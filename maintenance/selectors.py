@@ -49,3 +49,36 @@ def events_between(*, tam=None, accounts=None, start: dt.datetime, end: dt.datet
 
 def requested_count_for(tam) -> int:
     return MaintenanceEvent.objects.filter(status=EventStatus.REQUESTED).for_tam(tam).count()
+
+
+def credit_history_chart(account: Account, *, width: int = 600, height: int = 120) -> dict | None:
+    """The available balance after each ledger movement, as points for a small SVG step chart (one query)."""
+    rows = list(
+        CreditEntry.objects.filter(account=account)
+        .order_by("created_at", "id")
+        .values_list("created_at", "available_delta")
+    )
+    if not rows:
+        return None
+    balance, steps = 0, []
+    for moment, delta in rows:
+        balance += delta
+        steps.append((moment, balance))
+    top = max(max(b for _, b in steps), 1)
+    count = len(steps)
+    x = [round(20 + i * (width - 40) / max(count - 1, 1)) for i in range(count)]
+    y = [round(height - 20 - b * (height - 40) / top) for _, b in steps]
+    path = [f"{x[0]},{y[0]}"]
+    for i in range(1, count):
+        path += [f"{x[i]},{y[i - 1]}", f"{x[i]},{y[i]}"]
+    return {
+        "width": width,
+        "height": height,
+        "points": " ".join(path),
+        "top": top,
+        "top_y": round(height - 20 - (height - 40)),
+        "baseline": height - 20,
+        "first": steps[0][0],
+        "last": steps[-1][0],
+        "current": steps[-1][1],
+    }

@@ -18,6 +18,7 @@ from . import services
 from .forms import BookingForm, CancelForm, CompleteForm, ProposeForm, SlotForm
 from .models import CalendarFeed, CreditEntry, EventStatus, MaintenanceEvent
 from .notifications import feed
+from .selectors import credit_history_chart
 
 
 def _account_for(request) -> Account:
@@ -60,6 +61,7 @@ def _overview_context(request, account: Account, form=None) -> dict:
         "upcoming": [e for e in reversed(events) if e.ends_at >= now and e.is_open],
         "past": [e for e in events if not (e.ends_at >= now and e.is_open)],
         "form": form or BookingForm(),
+        "chart": credit_history_chart(account),
         "earliest": now + services.NOTICE,
     }
 

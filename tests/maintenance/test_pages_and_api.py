@@ -258,3 +258,9 @@ def test_reminders_go_once_two_days_ahead(banked, alice, tam, django_capture_on_
         assert reminders_send(now=dt.datetime(2026, 5, 24, 20, tzinfo=DENVER)) == 1
         assert reminders_send(now=dt.datetime(2026, 5, 24, 21, tzinfo=DENVER)) == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, tam.email])
+
+
+def test_the_overview_draws_credits_over_time(client_for, banked, alice):
+    page = client_for(alice).get("/maintenance/").content.decode()
+    assert 'class="line-chart"' in page
+    assert "Events available over time" in page and "2 now" in page
