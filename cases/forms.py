@@ -102,6 +102,20 @@ class ReplyForm(CasePageForm):
     attachments = MultipleFileField()
 
 
+class StaffReplyForm(ReplyForm):
+    """Staff also record a reply the customer sent by e-mail or phone, so it drives the clocks like a portal one."""
+
+    from_customer = forms.BooleanField(
+        required=False, label="This is the customer's own reply, received by e-mail or phone"
+    )
+    channel = forms.ChoiceField(
+        choices=[("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("voicemail", "Voicemail")],
+        initial="portal",
+        required=False,
+        label="Came in by",
+    )
+
+
 class NoteForm(CasePageForm):
     id_prefix = "note"
     body = forms.CharField(

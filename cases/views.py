@@ -25,6 +25,7 @@ from .forms import (
     NoteForm,
     QueueFilterForm,
     ReplyForm,
+    StaffReplyForm,
     StatusForm,
 )
 from .models import OPEN_STATUSES, Attachment, Case, CaseEntry, Channel, ContactKind, Escalation
@@ -170,7 +171,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "open_escalation": open_escalation,
         "can_escalate": staff and case.is_open and open_escalation is None,
         "contacts": _contact_rows(case, forms.get("answered_form")) if staff else [],
-        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reply_form": forms.get("reply_form") or (StaffReplyForm() if request.user.is_vendor_staff else ReplyForm()),
         "note_form": forms.get("note_form") or NoteForm(),
         "status_form": forms.get("status_form") or StatusForm(case=case),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
@@ -206,7 +207,7 @@ def case_detail(request, pk):
 @require_POST
 def case_reply_view(request, pk):
     case = get_case_for(request.user, pk)
-    form = ReplyForm(request.POST, request.FILES)
+    form = (StaffReplyForm if request.user.is_vendor_staff else ReplyForm)(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.case_reply(
@@ -214,6 +215,8 @@ def case_reply_view(request, pk):
                 case=case,
                 body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
+                channel=form.cleaned_data.get("channel") or "portal",
+                from_customer=form.cleaned_data.get("from_customer", False),
             )
         except DomainError as error:
             _add_error(form, error)

@@ -550,3 +550,20 @@ def test_the_case_page_takes_a_fixed_number_of_queries(
         contact_log(actor=support, case=busy_case, kind="voicemail", received_at=NOW - dt.timedelta(minutes=n))
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(detail(busy_case))
+
+
+def test_staff_record_a_customers_emailed_reply_on_the_case_page(client_for, ess, alice, support):
+    from cases.models import CaseStatus
+    from cases.services import case_open, case_set_status
+
+    case = case_open(actor=alice, account=ess, subject="Logs", description="", channel="portal", severity=3)
+    case_set_status(actor=support, case=case, status="waiting")
+    response = client_for(support).post(
+        f"/cases/{case.pk}/reply/",
+        {"body": "Attached are the logs (sent by e-mail)", "from_customer": "on", "channel": "email"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+    entry = case.entries.filter(kind="reply").last()
+    assert (entry.author, entry.channel) == (alice, "email")
