@@ -19,6 +19,8 @@ def navigation(request):
         items.append(("Maintenance", reverse("maintenance:events")))
     elif user.is_customer_user:
         items.append(("Maintenance", reverse("maintenance:overview")))
+    items.append(("Reviews", reverse("reviews:reviews")))
+    items.append(("Releases", reverse("reviews:releases")))
     menu = [("Profile", reverse("accounts:profile"))]
     if user.is_tam_level or user.is_portal_admin:
         menu.append(("Absences", reverse("accounts:absences")))

@@ -16,6 +16,12 @@ DEFAULT_SCHEDULES: list[dict] = [
     },
     {"name": "SLA chaser: warnings, breaches, re-escalations", "task": "cases.chase_sla", "every_minutes": 1},
     {
+        "name": "Proactive reviews: one per Enterprise account each quarter",
+        "task": "reviews.create_quarterly_reviews",
+        "every_minutes": 60,
+    },
+    {"name": "Previews and reviews: chase the TAM", "task": "reviews.chase", "every_minutes": 60},
+    {
         "name": "Maintenance events: reminders two days ahead",
         "task": "maintenance.send_event_reminders",
         "every_minutes": 15,

@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from cases import api as cases_api
 from maintenance import api as maintenance_api
 from maintenance import views as maintenance_views
+from reviews import api as reviews_api
 
 from . import views
 
@@ -26,6 +27,9 @@ router.register("accounts", maintenance_api.AccountWithCreditsViewSet, basename=
 router.register("events", maintenance_api.MaintenanceEventViewSet, basename="event")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("escalations", cases_api.EscalationViewSet, basename="escalation")
+router.register("releases", reviews_api.ReleaseViewSet, basename="release")
+router.register("previews", reviews_api.PreviewViewSet, basename="preview")
+router.register("reviews", reviews_api.ReviewViewSet, basename="review")
 router.register("contracts", accounts_api.ContractViewSet, basename="contract")
 router.register("tiers", accounts_api.TierViewSet, basename="tier")
 router.register("calendars", accounts_api.BusinessCalendarViewSet, basename="calendar")
@@ -44,6 +48,7 @@ urlpatterns = [
     path("customers/", include("accounts.customer_urls")),
     path("maintenance/", include("maintenance.urls")),
     path("cases/", include("cases.urls")),
+    path("reviews/", include("reviews.urls")),
     path("feeds/<str:token>.ics", maintenance_views.calendar_feed, name="calendar-feed"),
     path("config/", admin.site.urls),
     path("api/v1/", include((api_urlpatterns, "api"))),

@@ -5,6 +5,7 @@ from django.db import transaction
 from accounts.seed import DEMO_PASSWORD, seed_coverage, seed_people
 from cases.seed import seed_cases
 from maintenance.seed import seed_maintenance
+from reviews.seed import seed_reviews
 
 
 class Command(BaseCommand):
@@ -30,4 +31,6 @@ class Command(BaseCommand):
             seed_maintenance(log, users)
             log("Seeding support cases…")
             seed_cases(log, users)
+            log("Seeding releases, previews and proactive reviews…")
+            seed_reviews(log, users)
         log(self.style.SUCCESS(f"Demo data ready. Every demo user's password: {DEMO_PASSWORD}"))
