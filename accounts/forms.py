@@ -5,6 +5,17 @@ from django import forms
 from .models import Account
 from .roles import Role
 
+
+class SafeDateTimeField(forms.DateTimeField):
+    """A date and time that can be converted to UTC and compared without overflowing (years 1900 to 9000)."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is not None and not 1900 <= moment.year <= 9000:
+            raise forms.ValidationError("Enter a date and time between the years 1900 and 9000.")
+        return moment
+
+
 TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
 
 
@@ -34,10 +45,10 @@ class AbsenceForm(forms.Form):
     """Times are typed in the user's own zone (the active time zone) and stored in UTC."""
 
     tam = forms.ModelChoiceField(queryset=None, required=False, label="TAM", help_text="Admins only.")
-    starts_at = forms.DateTimeField(
+    starts_at = SafeDateTimeField(
         label="Away from", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    ends_at = forms.DateTimeField(
+    ends_at = SafeDateTimeField(
         label="Back at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     note = forms.CharField(max_length=200, required=False, help_text="Shown to your customers, e.g. “Conference”.")

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounts.forms import SafeDateTimeField
 from accounts.models import Account, User
 from accounts.roles import Role
 
@@ -157,8 +158,8 @@ class ContactForm(CasePageForm):
     id_prefix = "contact"
 
     kind = forms.ChoiceField(choices=ContactKind.choices, label="What came in")
-    received_at = forms.DateTimeField(label="Received at", widget=_datetime_input())
-    answered_at = forms.DateTimeField(
+    received_at = SafeDateTimeField(label="Received at", widget=_datetime_input())
+    answered_at = SafeDateTimeField(
         label="Answered at", widget=_datetime_input(), required=False, help_text="Leave empty if not answered yet."
     )
     notes = forms.CharField(max_length=500, required=False)
@@ -168,7 +169,7 @@ class AnsweredForm(forms.Form):
     """Mark one unanswered logged contact of the case answered (now, unless a time is given)."""
 
     contact = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
-    answered_at = forms.DateTimeField(
+    answered_at = SafeDateTimeField(
         label="Answered at", widget=_datetime_input(), required=False, help_text="Empty for now."
     )
 

@@ -15,6 +15,7 @@ from cases import dashboard as cases_dashboard
 from cases.models import SlaPolicy
 from cases.reports import quarter_compliance
 from maintenance import selectors as maintenance
+from reviews import selectors as reviews
 
 from .models import JobStatus
 
@@ -80,6 +81,9 @@ def customer_home(user) -> dict:
     }
     if tier and tier.events_per_quarter:
         context["maintenance"] = maintenance.account_summary(account)
+    if tier and (tier.release_previews or tier.proactive_reviews_per_quarter):
+        context["next_preview"] = reviews.next_preview(account)
+        context["latest_review"] = reviews.latest_published_review(account)
     return context
 
 
@@ -110,9 +114,19 @@ def tam_dashboard(user) -> dict:
         }
         for account in accounts
     ]
+    previews = reviews.previews_to_plan(user, today=today)
+    overdue = list(reviews.overdue_reviews(today=today, user=user).select_related("account"))
+    due_reviews = reviews.current_reviews_by_account(accounts, today)
+    for row in rows:
+        row["review"] = due_reviews.get(row["account"].pk)
+        row["previews_to_plan"] = [p.release for p in previews if p.account.pk == row["account"].pk]
+    sessions = reviews.sessions_between(user=user, start=now, end=now + dt.timedelta(days=7))
     return {
         "rows": rows,
         "agenda": agenda,
+        "sessions": sessions,
+        "previews_to_plan": previews,
+        "overdue_reviews": overdue,
         "escalations": cases_dashboard.escalations_waiting_for(user),
         "absences": list(TamAbsence.objects.not_over(now).filter(tam=user).order_by("starts_at")),
         "requested_events": maintenance.requested_count_for(user),
@@ -144,6 +158,7 @@ def admin_overview(user) -> dict:
         )
     ]
     return {
+        "overdue_reviews": list(reviews.overdue_reviews().select_related("account", "tam")),
         "tiers": Tier.objects.select_related("support_calendar").order_by("name"),
         "calendars": BusinessCalendar.objects.prefetch_related("intervals", "holidays").order_by("name"),
         "policies": SlaPolicy.objects.select_related("tier").prefetch_related("targets").order_by("tier__name"),

@@ -1,8 +1,12 @@
 from django.urls import reverse
 
 
-def _entry(label, url, current):
-    return {"label": label, "url": url, "current": current == url or (url != "/" and current.startswith(url))}
+def _entries(pairs, path: str) -> list[dict]:
+    """Mark the one entry the page belongs to: the longest link the path starts with (/reviews/releases/
+    is under Releases, not Reviews)."""
+    matches = [url for _, url in pairs if path == url or (url != "/" and path.startswith(url))]
+    best = max(matches, key=len, default=None)
+    return [{"label": label, "url": url, "current": url == best} for label, url in pairs]
 
 
 def navigation(request):
@@ -32,8 +36,4 @@ def navigation(request):
         menu.append(("Configuration", reverse("admin:index")))
     if user.is_vendor_staff:
         menu.append(("API", reverse("api-docs")))
-    current = request.path
-    return {
-        "nav_items": [_entry(label, url, current) for label, url in items],
-        "menu_items": [_entry(label, url, current) for label, url in menu],
-    }
+    return {"nav_items": _entries(items, request.path), "menu_items": _entries(menu, request.path)}

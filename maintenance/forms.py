@@ -2,6 +2,8 @@ import datetime as dt
 
 from django import forms
 
+from accounts.forms import SafeDateTimeField
+
 from .models import Scope
 
 DURATIONS = [
@@ -15,7 +17,7 @@ def _datetime_input():
 
 
 class SlotForm(forms.Form):
-    starts_at = forms.DateTimeField(label="Start", widget=_datetime_input())
+    starts_at = SafeDateTimeField(label="Start", widget=_datetime_input())
     # A list to pick from, but any whole number of minutes is accepted so that the booking rule itself
     # (1 to 3 hours) gives the message, whichever way the value arrives.
     duration = forms.IntegerField(widget=forms.Select(choices=DURATIONS), initial=120, min_value=1, max_value=24 * 60)

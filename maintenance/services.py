@@ -27,6 +27,7 @@ MIN_DURATION = dt.timedelta(hours=1)
 MAX_DURATION = dt.timedelta(hours=3)
 NOTICE = dt.timedelta(days=14)
 FREE_CANCELLATION = dt.timedelta(hours=48)
+BOOKING_HORIZON = dt.timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ def check_slot(
     ends_at = starts_at + duration
     if starts_at <= now:
         problems.append(DomainError("The start is in the past.", field="starts_at"))
+    elif starts_at > now + BOOKING_HORIZON:
+        return [DomainError("Events are booked at most a year ahead.", field="starts_at")]
     elif enforce_notice and starts_at < now + NOTICE and not critical:
         earliest = now + NOTICE
         problems.append(

@@ -1,5 +1,7 @@
 from django import forms
 
+from accounts.forms import SafeDateTimeField
+
 from .models import FindingLevel, ItemKind, RecommendationPriority, RecommendationStatus, ReleaseKind
 
 PREVIEW_DURATIONS = [(str(minutes), f"{minutes // 60} h {minutes % 60:02d} min") for minutes in (30, 60, 90, 120, 180)]
@@ -13,16 +15,6 @@ class _Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
-
-
-class SafeDateTimeField(forms.DateTimeField):
-    """A date and time that can be converted to UTC and compared without overflowing (years 1900 to 9000)."""
-
-    def clean(self, value):
-        moment = super().clean(value)
-        if moment is not None and not 1900 <= moment.year <= 9000:
-            raise forms.ValidationError("Enter a date and time between the years 1900 and 9000.")
-        return moment
 
 
 def _datetime_input():

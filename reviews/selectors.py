@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from accounts.models import Account, Contract, User
 from accounts.quarters import vendor_today
@@ -151,3 +152,56 @@ def report_history(review: ProactiveReview) -> list[ProactiveReview]:
         .order_by("quarter_start")
     )
     return list(reviews)
+
+
+def current_reviews_by_account(accounts, today: dt.date) -> dict[int, ProactiveReview]:
+    """This quarter's review of each account (one query), for the TAM dashboard."""
+    from accounts.quarters import Quarter
+
+    quarter = Quarter.of(today)
+    reviews = ProactiveReview.objects.filter(account__in=accounts, quarter_start=quarter.start)
+    return {review.account_id: review for review in reviews}
+
+
+def sessions_between(*, user: User, start: dt.datetime, end: dt.datetime) -> list:
+    """Preview and review sessions of the TAM in a window, for the agenda (two queries)."""
+    previews = PreviewSession.objects.filter(tam=user, scheduled_at__gte=start, scheduled_at__lt=end).exclude(
+        status="declined"
+    )
+    reviews = ProactiveReview.objects.filter(tam=user, scheduled_at__gte=start, scheduled_at__lt=end)
+    items = [
+        {
+            "when": p.scheduled_at,
+            "label": f"Release preview: {p.account.name}, {p.release}",
+            "url": reverse("reviews:preview", args=[p.pk]),
+        }
+        for p in previews.select_related("account", "release")
+    ] + [
+        {
+            "when": r.scheduled_at,
+            "label": f"Proactive review: {r.account.name}, {r.quarter_label}",
+            "url": reverse("reviews:review", args=[r.pk]),
+        }
+        for r in reviews.select_related("account")
+    ]
+    return sorted(items, key=lambda item: item["when"])
+
+
+def next_preview(account: Account) -> PreviewSession | None:
+    """The account's next planned preview session."""
+    from django.utils import timezone
+
+    return (
+        PreviewSession.objects.filter(account=account, status="planned", scheduled_at__gte=timezone.now())
+        .select_related("release", "tam")
+        .order_by("scheduled_at")
+        .first()
+    )
+
+
+def latest_published_review(account: Account) -> ProactiveReview | None:
+    return (
+        ProactiveReview.objects.filter(account=account, status=ReviewStatus.PUBLISHED)
+        .order_by("-quarter_start")
+        .first()
+    )

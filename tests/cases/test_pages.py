@@ -567,3 +567,14 @@ def test_staff_record_a_customers_emailed_reply_on_the_case_page(client_for, ess
     assert case.status == CaseStatus.OPEN
     entry = case.entries.filter(kind="reply").last()
     assert (entry.author, entry.channel) == (alice, "email")
+
+
+def test_a_far_future_call_time_is_refused_not_a_500(client_for, ess, alice, support):
+    from cases.services import case_open
+
+    case = case_open(actor=alice, account=ess, subject="x", description="", channel="portal", severity=3)
+    response = client_for(support).post(
+        f"/cases/{case.pk}/contacts/", {"kind": "phone", "received_at": "9999-12-31T23:00"}
+    )
+    assert response.status_code == 200
+    assert case.contacts.count() == 0

@@ -122,3 +122,19 @@ def test_every_home_renders_with_the_demo_data(client_for, settings, email, head
     response = client_for(User.objects.get(email=email)).get("/")
     assert response.status_code == 200
     assert f"<h1>{heading}" in response.content.decode()
+
+
+def test_homes_show_previews_and_reviews_from_the_demo_data(client_for, settings):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    alice_home = client_for(User.objects.get(email="alice@acme.example")).get("/").content.decode()
+    assert "Latest proactive review" in alice_home
+    tam_home = client_for(User.objects.get(email="tam@ess.example")).get("/").content.decode()
+    assert "Review this quarter" in tam_home
+    assert "Next patch preview" in tam_home
+    bob_home = client_for(User.objects.get(email="bob@globex.example")).get("/").content.decode()
+    assert "Previews and reviews" not in bob_home

@@ -264,3 +264,16 @@ def test_the_overview_draws_credits_over_time(client_for, banked, alice):
     page = client_for(alice).get("/maintenance/").content.decode()
     assert 'class="line-chart"' in page
     assert "Events available over time" in page and "2 now" in page
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T20:00", "2031-06-01T19:00"])
+def test_far_future_starts_are_refused_not_a_500(client_for, banked, alice, start):
+    form = client_for(alice).post("/maintenance/book/", _form({"start": start}))
+    assert form.status_code == 200
+    text = form.content.decode()
+    assert "at most a year ahead" in text or "between the years 1900 and 9000" in text
+    api = client_for(alice).post("/api/v1/events/", _api({"start": start}), content_type="application/json")
+    assert api.status_code == 400
+    assert not MaintenanceEvent.objects.exists()
+    slot = client_for(alice).get("/maintenance/check-slot/", {"starts_at": start, "duration": "120"})
+    assert slot.status_code == 200
