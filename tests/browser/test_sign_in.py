@@ -57,3 +57,12 @@ def test_staff_enrol_an_authenticator_app_when_required(settings, sign_in, tam, 
     assert Authenticator.objects.filter(user=tam, type=Authenticator.Type.TOTP).exists()
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("TAM dashboard")
+
+
+@pytest.mark.parametrize("persona", ["alice", "tam", "support", "admin_user"])
+def test_homes_do_not_break_at_375_pixels(request, sign_in, persona):
+    page = sign_in(request.getfixturevalue(persona))
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
