@@ -412,3 +412,27 @@ class User(AbstractUser):
     @property
     def is_portal_admin(self) -> bool:
         return Role.ADMIN in self.roles
+
+
+class OutboxMessage(models.Model):
+    """An e-mail waiting to go out. Written in the same transaction as the change it announces, sent by a
+    worker with retries and backoff, so a mail server that is down delays mail but loses none."""
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    attachments = models.JSONField(default=list, blank=True, help_text="filename, mimetype, base64 content")
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="outbox_waiting_by_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"

@@ -7,7 +7,6 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -29,6 +28,7 @@ from .models import (
     User,
 )
 from .notifications import email_users
+from .outbox import outbox_add
 from .roles import Role
 from .signals import contract_changed
 
@@ -91,9 +91,7 @@ def user_invite(
             "accounts/email/invitation.txt",
             {"user": user, "actor": actor, "role": role, "account": account, "link": link},
         )
-        transaction.on_commit(
-            lambda: send_mail("Your ESS Portal invitation", body, settings.DEFAULT_FROM_EMAIL, [email])
-        )
+        outbox_add(to=email, subject="Your ESS Portal invitation", body=body)
     return user
 
 

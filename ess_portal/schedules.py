@@ -15,6 +15,7 @@ DEFAULT_SCHEDULES: list[dict] = [
         "every_minutes": 60,
     },
     {"name": "SLA chaser: warnings, breaches, re-escalations", "task": "cases.chase_sla", "every_minutes": 1},
+    {"name": "Mail outbox: send and retry", "task": "accounts.deliver_outbox", "every_minutes": 1},
     {
         "name": "Proactive reviews: one per Enterprise account each quarter",
         "task": "reviews.create_quarterly_reviews",

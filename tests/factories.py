@@ -55,3 +55,13 @@ def tier(name):
     from accounts.models import Tier
 
     return Tier.objects.get(name=name)
+
+
+def flush_mail():
+    """Deliver what is waiting in the outbox, then forget it: the next assertions see only new mail."""
+    from django.core import mail
+
+    from accounts.outbox import outbox_deliver
+
+    outbox_deliver()
+    mail.outbox.clear()

@@ -21,7 +21,7 @@ from cases.services import (
     contact_log,
     escalation_acknowledge,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, flush_mail
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 MONDAY_9 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=DENVER)
@@ -145,7 +145,7 @@ def test_the_chaser_warns_breaches_and_re_escalates_exactly_once(
     case = open_case(ess, alice)
     with django_capture_on_commit_callbacks(execute=True):
         escalation = case_escalate(actor=support, case=case, at=MONDAY_9)
-    mail.outbox.clear()
+    flush_mail()
     with django_capture_on_commit_callbacks(execute=True):
         at_12 = MONDAY_9 + dt.timedelta(minutes=12)  # 75 % of 15 minutes is 11:15
         first = sla_chase(now=at_12)

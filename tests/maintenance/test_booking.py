@@ -21,7 +21,7 @@ from maintenance.services import (
     event_confirm,
     event_propose,
 )
-from tests.factories import support_hours_calendar
+from tests.factories import flush_mail, support_hours_calendar
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 NOW = dt.datetime(2026, 5, 4, 10, 0, tzinfo=DENVER)  # a Monday morning
@@ -176,7 +176,7 @@ def test_a_tam_books_for_an_account(banked, tam):
 
 def test_confirm_sends_the_customer_an_ics_invite(banked, alice, tam, django_capture_on_commit_callbacks):
     event = book(banked, alice)
-    mail.outbox.clear()
+    flush_mail()
     with django_capture_on_commit_callbacks(execute=True):
         event_confirm(actor=tam, event=event)
     message = next(m for m in mail.outbox if m.to == [alice.email])

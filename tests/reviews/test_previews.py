@@ -13,7 +13,7 @@ from reviews import services
 from reviews.chase import previews_chase
 from reviews.models import PreviewChase, PreviewStatus
 from reviews.selectors import previews_to_plan
-from tests.factories import AccountFactory, UserFactory, tier
+from tests.factories import AccountFactory, UserFactory, flush_mail, tier
 
 from .conftest import at
 
@@ -129,7 +129,7 @@ def test_rescheduling_sends_the_same_uid_with_the_next_sequence(
     ess, alice, tam, patch_release, django_capture_on_commit_callbacks
 ):
     preview = plan(tam, patch_release, ess)
-    mail.outbox.clear()
+    flush_mail()
     with django_capture_on_commit_callbacks(execute=True):
         services.preview_update(
             actor=tam,
@@ -144,7 +144,7 @@ def test_rescheduling_sends_the_same_uid_with_the_next_sequence(
     assert (preview.sequence, preview.duration_minutes, preview.items.count()) == (1, 90, 1)
     body = ics(mail.outbox[0])
     assert f"UID:{preview.uid}@ess-portal" in body and "SEQUENCE:1" in body
-    mail.outbox.clear()
+    flush_mail()
     with django_capture_on_commit_callbacks(execute=True):
         services.preview_update(
             actor=tam,
@@ -181,7 +181,7 @@ def test_the_customer_declines_and_everyone_gets_the_cancellation(
     preview = plan(tam, patch_release, ess)
     with pytest.raises(DomainError, match="Only the customer"):
         services.preview_decline(actor=bob, preview=preview)
-    mail.outbox.clear()
+    flush_mail()
     with django_capture_on_commit_callbacks(execute=True):
         services.preview_decline(actor=alice, preview=preview, reason="Quarter-end close")
     preview.refresh_from_db()
