@@ -20,6 +20,7 @@ from .models import (
     Contract,
     Holiday,
     OpenInterval,
+    OutboxMessage,
     TamAbsence,
     TamAssignment,
     Tier,
@@ -459,3 +460,19 @@ class UserAdmin(BaseUserAdmin):
         roles = {Role(group.name) for group in user.groups.all() if group.name in Role.values}
         if roles:
             services.user_set_roles(actor=request.user, user=user, roles=roles, account=user.account)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Mail waiting or sent: read-only, to see what went out and what is being retried."""
+
+    list_display = ["created_at", "to", "subject", "attempts", "sent_at", "next_attempt_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
