@@ -33,7 +33,9 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = CaseSerializer
 
     def scope_queryset(self, queryset):
-        queryset = queryset.select_related("account", "contact", "assignee").with_urgency(vendor_today())
+        queryset = queryset.select_related("account", "contact", "assignee").with_urgency(
+            vendor_today(), customer_view=not self.request.user.is_vendor_staff
+        )
         params = self.request.query_params
         if status_filter := params.get("status"):
             queryset = queryset.filter(status=status_filter)
@@ -43,7 +45,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer}, summary="Open a case")
     def create(self, request):
-        payload = CaseOpenSerializer(data=request.data)
+        payload = CaseOpenSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         user = request.user
@@ -75,7 +77,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(responses=MilestoneSerializer(many=True), summary="SLA milestones")
     @action(detail=True, methods=["get"])
     def milestones(self, request, pk=None):
-        return Response(MilestoneSerializer(self.get_object().milestones.all(), many=True).data)
+        milestones = self.get_object().milestones.for_viewer(request.user)
+        return Response(MilestoneSerializer(milestones, many=True).data)
 
     @extend_schema(request=ReplySerializer, responses={201: CaseEntrySerializer}, summary="Post a public reply")
     @action(detail=True, methods=["post"])

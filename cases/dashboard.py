@@ -17,7 +17,7 @@ def open_cases_of(account, *, limit: int = 5) -> list[Case]:
     return list(
         Case.objects.filter(account=account)
         .open()
-        .with_urgency(vendor_today())
+        .with_urgency(vendor_today(), customer_view=True)
         .select_related("assignee")
         .queue_order()[:limit]
     )

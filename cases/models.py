@@ -130,7 +130,12 @@ class CaseEntry(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"cases/{instance.case_id}/{dt.date.today():%Y%m}/{filename}"
+    """A short generated name on disk (a customer's long or odd file name never reaches the file system);
+    the original name is kept in ``Attachment.name``."""
+    import uuid
+
+    suffix = ("." + filename.rsplit(".", 1)[-1].lower())[:10] if "." in filename else ""
+    return f"cases/{instance.case_id}/{dt.date.today():%Y%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):

@@ -18,21 +18,20 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=["new", "open", "waiting", "escalated"])
 
-    def with_urgency(self, today):
+    def with_urgency(self, today, *, customer_view: bool = False):
         """Annotate ``next_due`` (the earliest deadline of a clock not yet met: a missed one sorts a breached case
         first) and ``priority`` (an Enterprise account on ``today``), the queue's two sort keys, in the same query."""
         from .models import Milestone
 
-        running = Milestone.objects.filter(case=OuterRef("pk"), met_at__isnull=True, paused_at__isnull=True)
+        clocks = Milestone.objects.customer_facing() if customer_view else Milestone.objects.all()
+        running = clocks.filter(case=OuterRef("pk"), met_at__isnull=True, paused_at__isnull=True)
         priority = Contract.objects.active_on(today).filter(account=OuterRef("account"), tier__priority_support=True)
         return self.annotate(
             next_due=models.Subquery(
                 running.order_by().values("case").annotate(first=Min("due_at")).values("first")[:1]
             ),
             priority=Exists(priority),
-            breached=Exists(
-                Milestone.objects.filter(case=OuterRef("pk"), breached_at__isnull=False, met_at__isnull=True)
-            ),
+            breached=Exists(clocks.filter(case=OuterRef("pk"), breached_at__isnull=False, met_at__isnull=True)),
         )
 
     def queue_order(self):
@@ -49,6 +48,13 @@ class CaseEntryQuerySet(models.QuerySet):
 
 
 class MilestoneQuerySet(models.QuerySet):
+    def customer_facing(self):
+        """The case's own clocks (first response, resolution), not those of internal calls or escalations."""
+        return self.filter(escalation__isnull=True, contact__isnull=True)
+
+    def for_viewer(self, user):
+        return self if user.is_vendor_staff else self.customer_facing()
+
     def running(self):
         return self.filter(met_at__isnull=True, breached_at__isnull=True)
 

@@ -64,6 +64,16 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseOpenSerializer(serializers.Serializer):
+    """``account`` and ``contact`` resolve only within what the requester may see, so a refusal never tells
+    whether another account or user exists."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        visible = Account.objects.visible_to(request.user) if request else Account.objects.none()
+        self.fields["account"].queryset = visible
+        self.fields["contact"].queryset = User.objects.filter(account__in=visible)
+
     account = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Account.objects.all(),

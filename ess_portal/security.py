@@ -19,6 +19,23 @@ DEFAULT_POLICY = "; ".join(
 )
 
 
+class RejectNulMiddleware:
+    """A NUL character is never valid in a path or a query parameter (PostgreSQL refuses it in text):
+    answer 400 before any view tries to use it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest("Bad request: a NUL character is not allowed.")
+        return self.get_response(request)
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

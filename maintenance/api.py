@@ -71,7 +71,7 @@ class MaintenanceEventViewSet(
 
     @extend_schema(request=EventBookSerializer, responses={201: MaintenanceEventSerializer}, summary="Book an event")
     def create(self, request):
-        payload = EventBookSerializer(data=request.data)
+        payload = EventBookSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         event = services.event_book(

@@ -72,6 +72,15 @@ class MaintenanceEventSerializer(serializers.ModelSerializer):
 
 
 class EventBookSerializer(serializers.Serializer):
+    """``account`` resolves only within the requester's own scope (no probing for other accounts)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["account"].queryset = (
+            Account.objects.visible_to(request.user) if request else Account.objects.none()
+        )
+
     account = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Account.objects.all(),

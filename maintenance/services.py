@@ -186,7 +186,9 @@ def _refuse_scope(scope: str) -> None:
         raise DomainError("Choose what the event is for.", field="scope")
 
 
-def _performer(account: Account, starts_at: dt.datetime, ends_at: dt.datetime, exclude_pk=None) -> User:
+def _performer(
+    account: Account, starts_at: dt.datetime, ends_at: dt.datetime, exclude_pk=None, *, viewer: User | None = None
+) -> User:
     try:
         tam = acting_tam(account, starts_at)
     except NoTamAvailable as error:
@@ -199,9 +201,10 @@ def _performer(account: Account, starts_at: dt.datetime, ends_at: dt.datetime, e
         .first()
     )
     if clash is not None:
+        own = viewer is None or viewer.is_vendor_staff or clash.account_id == account.pk
+        when = f" from {_fmt(clash.starts_at)} to {_fmt(clash.ends_at)}" if own else " at that time"
         raise DomainError(
-            f"{tam.display_name}, who would perform it, is already booked from {_fmt(clash.starts_at)} to "
-            f"{_fmt(clash.ends_at)}; choose another time.",
+            f"{tam.display_name}, who would perform it, is already booked{when}; choose another time.",
             field="starts_at",
         )
     return tam
@@ -250,7 +253,7 @@ def event_book(
             _lock(account)
             if account_balance(account).available < 1:
                 raise DomainError(_next_credit_message(account), field="non_field_errors")
-            tam = _performer(account, starts_at, ends_at)
+            tam = _performer(account, starts_at, ends_at, viewer=actor)
             event = MaintenanceEvent.objects.create(
                 account=account,
                 requested_by=actor,
@@ -297,9 +300,13 @@ def event_confirm(*, actor: User, event: MaintenanceEvent) -> MaintenanceEvent:
         event = _locked_event(event)
         if event.has_proposal:
             raise DomainError("Another time was proposed: the customer accepts it, or you withdraw it.", field="status")
+        if event.starts_at <= timezone.now():
+            raise DomainError("The event's start has passed: propose another time or cancel it.", field="status")
+        # The performer is the acting TAM on the day: an absence recorded since the booking moves it.
+        event.performing_tam = _performer(event.account, event.starts_at, event.ends_at, exclude_pk=event.pk)
         _move(event, EventStatus.CONFIRMED)
         event.confirmed_at = timezone.now()
-        event.save(update_fields=["status", "confirmed_at"])
+        event.save(update_fields=["status", "confirmed_at", "performing_tam"])
         notify_confirmed(event)
     return event
 
@@ -337,6 +344,11 @@ def event_accept_proposal(*, actor: User, event: MaintenanceEvent) -> Maintenanc
             if not event.has_proposal or event.status != EventStatus.REQUESTED:
                 raise DomainError("There is no proposed time to accept.", field="status")
             starts_at, ends_at = event.proposed_starts_at, event.proposed_ends_at
+            problems = check_slot(
+                account=event.account, starts_at=starts_at, duration=ends_at - starts_at, enforce_notice=False
+            )
+            if problems:
+                raise problems[0]
             tam = _performer(event.account, starts_at, ends_at, exclude_pk=event.pk)
             event.starts_at, event.ends_at, event.performing_tam = starts_at, ends_at, tam
             event.proposed_starts_at = event.proposed_ends_at = None
@@ -373,6 +385,15 @@ def event_complete(
     return event
 
 
+def event_as(event: MaintenanceEvent, status: EventStatus) -> MaintenanceEvent:
+    """A copy of the event with another status, for judging terms as they were before a change."""
+    import copy
+
+    before = copy.copy(event)
+    before.status = status
+    return before
+
+
 @dataclass(frozen=True)
 class CancellationTerms:
     releases_credit: bool
@@ -380,10 +401,14 @@ class CancellationTerms:
     message: str
 
 
-def cancellation_terms(event: MaintenanceEvent, now: dt.datetime | None = None) -> CancellationTerms:
-    """What cancelling now does to the credit, in words the customer reads before confirming."""
+def cancellation_terms(
+    event: MaintenanceEvent, now: dt.datetime | None = None, *, by_vendor: bool = False
+) -> CancellationTerms:
+    """What cancelling now does to the credit, in words the customer reads before confirming. Late
+    cancellation uses the credit, but not when the vendor cancels or never confirmed the request."""
     now = now or timezone.now()
-    if event.starts_at - now < FREE_CANCELLATION:
+    late = event.starts_at - now < FREE_CANCELLATION
+    if late and not by_vendor and event.status == EventStatus.CONFIRMED:
         return CancellationTerms(False, False, "The event starts within 48 hours: cancelling now uses its credit.")
     contract = contract_on(event.account, vendor_today(now))
     cap = contract.tier.bank_cap if contract else 0
@@ -405,6 +430,8 @@ def event_cancel(*, actor: User, event: MaintenanceEvent, reason: str = "", no_s
         raise DomainError("You cannot cancel this event.", field="status")
     if no_show and customer:
         raise DomainError("Only the TAM records a no-show.", field="status")
+    if no_show and event.status != EventStatus.CONFIRMED:
+        raise DomainError("A no-show is recorded for a confirmed event only.", field="status")
     with transaction.atomic():
         _lock(event.account)
         event = _locked_event(event)
@@ -412,9 +439,11 @@ def event_cancel(*, actor: User, event: MaintenanceEvent, reason: str = "", no_s
         _move(event, EventStatus.CANCELLED)
         if no_show and event.starts_at > now:
             raise DomainError("A no-show is recorded after the start time.", field="status")
-        terms = cancellation_terms(event, now)
+        was = EventStatus(MaintenanceEvent.objects.values_list("status", flat=True).get(pk=event.pk))
+        terms = cancellation_terms(event_as(event, was), now, by_vendor=not customer and not no_show)
         event.cancelled_at, event.cancel_reason, event.no_show = now, reason.strip()[:300], no_show
-        event.save(update_fields=["status", "cancelled_at", "cancel_reason", "no_show"])
+        event.sequence += 1  # calendar clients apply a CANCEL only with a higher SEQUENCE
+        event.save(update_fields=["status", "cancelled_at", "cancel_reason", "no_show", "sequence"])
         if terms.releases_credit and not no_show:
             _ledger(event.account, CreditKind.RELEASE, 1, -1, event=event, actor=actor)
             if terms.forfeited_over_cap:

@@ -245,7 +245,7 @@ def feed_settings(request):
             live.revoked_at = timezone.now()
             live.save(update_fields=["revoked_at"])
         if request.POST.get("action") != "revoke":
-            live = CalendarFeed.objects.create(token=secrets.token_urlsafe(32), **owner)
+            live = CalendarFeed.objects.create(token=secrets.token_urlsafe(32), created_by=user, **owner)
             messages.success(request, "A new private feed address was made; the old one no longer works.")
         else:
             live = None
@@ -259,8 +259,16 @@ def feed_settings(request):
 def calendar_feed(request, token):
     """The private iCalendar feed; the unguessable token is the key. Unknown or revoked: 404."""
     subscription = get_object_or_404(
-        CalendarFeed.objects.select_related("tam", "account"), token=token, revoked_at__isnull=True
+        CalendarFeed.objects.select_related("tam", "account", "created_by"), token=token, revoked_at__isnull=True
     )
+    creator = subscription.created_by
+    # A feed lives only as long as its maker may see what it shows (a person who left loses it).
+    if creator is None or not creator.is_active:
+        raise Http404
+    if subscription.tam_id and not subscription.tam.is_tam_level:
+        raise Http404
+    if subscription.account_id and creator.account_id != subscription.account_id:
+        raise Http404
     events = MaintenanceEvent.objects.exclude(status=EventStatus.CANCELLED).select_related("account", "performing_tam")
     if subscription.tam_id:
         events, name = events.filter(performing_tam=subscription.tam), f"ESS events of {subscription.tam.display_name}"

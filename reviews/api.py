@@ -106,6 +106,8 @@ class ReleaseViewSet(
             "notes": release.notes,
             "published": release.published,
         }
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": ["Send an object of the fields to change."]})
         payload = ReleaseWriteSerializer(data={**current, **request.data})
         payload.is_valid(raise_exception=True)
         release = services.release_update(actor=request.user, release=release, **payload.validated_data)

@@ -136,6 +136,9 @@ def _whole(value: str, what: str, line: int, problems: _Problems) -> int | None:
     if not WHOLE.fullmatch(text):
         problems.add(line, f"{what} is not a whole number ({_shown(value)})")
         return None
+    if len(text.lstrip("0")) > 19:  # beyond any 64-bit count; int() of a huge string is refused or slow
+        problems.add(line, f"{what} is too large")
+        return None
     number = int(text)
     if number > MAX_NUMBER:
         problems.add(line, f"{what} is too large")
@@ -150,7 +153,7 @@ def _extension(value: str, line: int, problems: _Problems) -> str | None:
     if len(text) > MAX_EXTENSION:
         problems.add(line, f"the extension is longer than {MAX_EXTENSION} characters")
         return None
-    if any(ch.isspace() or ch in "/\\" for ch in text):
+    if any(ch.isspace() or ch in "/\\" or not ch.isprintable() for ch in text):
         problems.add(line, f"the extension {_shown(value)} is not a file extension")
         return None
     return text

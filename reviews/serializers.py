@@ -120,7 +120,7 @@ class PreviewFieldsSerializer(serializers.Serializer):
     scheduled_at = SafeDateTimeField()
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=60)
     items = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
         allow_empty=True,
         help_text="Release item ids; leave out to use the items suggested from the account's modules.",
@@ -141,7 +141,9 @@ class PreviewPlanSerializer(PreviewFieldsSerializer):
 class PreviewUpdateSerializer(serializers.Serializer):
     scheduled_at = SafeDateTimeField(required=False)
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
-    items = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=True)
+    items = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, allow_empty=True
+    )
     uses_replica = serializers.BooleanField(required=False)
     attendees = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)

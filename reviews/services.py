@@ -491,7 +491,7 @@ def _normal_extension(extension: str) -> str:
     text = _clean(extension).lstrip(".").casefold()
     if text in {"(none)", "(no extension)"}:
         return ""
-    if len(text) > 32 or any(ch.isspace() or ch in "/\\" for ch in text):
+    if len(text) > 32 or any(ch.isspace() or ch in "/\\" or not ch.isprintable() for ch in text):
         raise DomainError("Give a file extension such as pdf or tif (up to 32 characters).", field="extension")
     return text
 

@@ -189,7 +189,7 @@ def release_action(request, pk, action):
             services.release_item_add(actor=user, release=release, **data)
             messages.success(request, "Item added.")
         else:
-            item = get_object_or_404(ReleaseItem, pk=request.POST.get("item") or 0, release=release)
+            item = get_object_or_404(ReleaseItem, pk=_pk(request, "item"), release=release)
             services.release_item_remove(actor=user, item=item)
             messages.success(request, "Item removed.")
     except DomainError as error:
@@ -476,9 +476,10 @@ def _perform(request, review, action: str, data: dict) -> str:
     return f"Published: {review.account.name}'s users can read the report."
 
 
-def _pk(request) -> int:
-    value = request.POST.get("id", "")
-    if not value.isdigit():
+def _pk(request, field: str = "id") -> int:
+    """A posted object id: ASCII digits only (``"²".isdigit()`` is true, but not a number)."""
+    value = request.POST.get(field, "")
+    if not (value.isascii() and value.isdigit() and len(value) < 19):
         raise Http404
     return int(value)
 

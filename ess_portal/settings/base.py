@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "ess_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ess_portal.security.ContentSecurityPolicyMiddleware",
+    "ess_portal.security.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -231,18 +231,52 @@ def test_a_release_over_the_bank_is_forfeited_and_the_customer_is_told_first(ban
     assert account_balance(banked).available == 2
 
 
-def test_a_late_cancellation_uses_the_credit(banked, alice, tam):
-    event = book(
-        banked,
-        alice,
-        starts_at=dt.datetime(2026, 5, 5, 19, tzinfo=DENVER),
-        critical=True,
-        critical_justification="Outage",
-    )
+def test_a_late_cancellation_of_a_confirmed_event_uses_the_credit(banked, alice, tam):
+    soon = dt.datetime(2026, 5, 5, 19, tzinfo=DENVER)
+    event = book(banked, alice, starts_at=soon, critical=True, critical_justification="Outage")
+    event = event_confirm(actor=tam, event=event)
     assert not cancellation_terms(event).releases_credit
     event_cancel(actor=alice, event=event)
     balance = account_balance(banked)
     assert (balance.available, balance.reserved) == (1, 0)
+
+
+def test_a_late_cancellation_of_a_request_never_confirmed_releases_the_credit(banked, alice):
+    soon = dt.datetime(2026, 5, 5, 19, tzinfo=DENVER)
+    event = book(banked, alice, starts_at=soon, critical=True, critical_justification="Outage")
+    event_cancel(actor=alice, event=event)
+    assert account_balance(banked).available == 2
+
+
+def test_when_the_vendor_cancels_late_the_customer_keeps_the_credit(banked, alice, tam):
+    soon = dt.datetime(2026, 5, 5, 19, tzinfo=DENVER)
+    event = book(banked, alice, starts_at=soon, critical=True, critical_justification="Outage")
+    event_confirm(actor=tam, event=event)
+    event_cancel(actor=tam, event=event, reason="TAM unavailable")
+    assert account_balance(banked).available == 2
+    event.refresh_from_db()
+    assert event.sequence == 1
+
+
+def test_confirming_moves_the_event_to_the_acting_tam_after_a_new_absence(banked, alice, tam, backup_tam):
+    from accounts.models import TamAbsence
+
+    event = book(banked, alice)
+    assert event.performing_tam == tam
+    TamAbsence.objects.create(tam=tam, starts_at=EVENING - dt.timedelta(days=1), ends_at=EVENING + dt.timedelta(days=1))
+    event_confirm(actor=tam, event=event)
+    event.refresh_from_db()
+    assert event.performing_tam == backup_tam
+
+
+def test_no_confirming_after_the_start_and_no_accepting_a_past_proposal(banked, alice, tam):
+    event = book(banked, alice)
+    event_propose(actor=tam, event=event, starts_at=EVENING + dt.timedelta(days=1), duration=TWO_HOURS)
+    with time_machine.travel(EVENING + dt.timedelta(days=2), tick=False), pytest.raises(DomainError, match="past"):
+        event_accept_proposal(actor=alice, event=event)
+    other = book(banked, alice, starts_at=EVENING + dt.timedelta(days=7))
+    with time_machine.travel(EVENING + dt.timedelta(days=8), tick=False), pytest.raises(DomainError, match="passed"):
+        event_confirm(actor=tam, event=other)
 
 
 def test_completing_uses_the_credit(banked, alice, tam):

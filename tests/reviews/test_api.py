@@ -220,3 +220,42 @@ def test_the_schema_builds_without_warnings(settings, tmp_path):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(out))
     schema = out.read_text()
     assert "/api/v1/previews/{id}/decline/" in schema and "/api/v1/reviews/{id}/inventory/" in schema
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"extension,count,bytes\npdf,1," + b"9" * 5000 + b"\n", "line 2: bytes is too large"),
+        (b"extension,count,bytes\np\x00df,1,2\n", "line 2: the extension"),
+    ],
+)
+def test_hostile_inventory_files_are_refused_with_their_lines(client_for, review, tam, content, message):
+    upload = SimpleUploadedFile("inv.csv", content, "text/csv")
+    response = client_for(tam).post(f"/api/v1/reviews/{review.pk}/inventory/", {"file": upload})
+    assert response.status_code == 400
+    assert any(line.startswith(message) for line in response.json()["file"])
+    assert not InventoryRow.objects.exists()
+
+
+@pytest.mark.parametrize("body", [[], "x", None])
+def test_a_release_patch_that_is_not_an_object_is_a_400(client_for, support, patch_release, body):
+    import json
+
+    response = client_for(support).patch(
+        f"/api/v1/releases/{patch_release.pk}/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("item", ["abc", "²", "9" * 40])
+def test_odd_item_ids_on_the_release_page_are_a_404(client_for, support, patch_release, item):
+    response = client_for(support).post(f"/reviews/releases/{patch_release.pk}/item-remove/", {"item": item})
+    assert response.status_code == 404
+    assert patch_release.items.count() == 3
+
+
+def test_a_huge_item_id_in_a_preview_is_a_400(client_for, ess, tam, patch_release):
+    response = client_for(tam).post(
+        "/api/v1/previews/", {**plan_payload(patch_release), "items": [10**30]}, content_type="application/json"
+    )
+    assert response.status_code == 400
