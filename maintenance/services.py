@@ -385,15 +385,6 @@ def event_complete(
     return event
 
 
-def event_as(event: MaintenanceEvent, status: EventStatus) -> MaintenanceEvent:
-    """A copy of the event with another status, for judging terms as they were before a change."""
-    import copy
-
-    before = copy.copy(event)
-    before.status = status
-    return before
-
-
 @dataclass(frozen=True)
 class CancellationTerms:
     releases_credit: bool
@@ -404,11 +395,12 @@ class CancellationTerms:
 def cancellation_terms(
     event: MaintenanceEvent, now: dt.datetime | None = None, *, by_vendor: bool = False
 ) -> CancellationTerms:
-    """What cancelling now does to the credit, in words the customer reads before confirming. Late
-    cancellation uses the credit, but not when the vendor cancels or never confirmed the request."""
+    """What cancelling now does to the credit, in words the customer reads before confirming. A customer's
+    cancellation less than 48 hours ahead uses the credit (the domain rule); when the vendor cancels, the
+    customer keeps it."""
     now = now or timezone.now()
     late = event.starts_at - now < FREE_CANCELLATION
-    if late and not by_vendor and event.status == EventStatus.CONFIRMED:
+    if late and not by_vendor:
         return CancellationTerms(False, False, "The event starts within 48 hours: cancelling now uses its credit.")
     contract = contract_on(event.account, vendor_today(now))
     cap = contract.tier.bank_cap if contract else 0
@@ -439,8 +431,7 @@ def event_cancel(*, actor: User, event: MaintenanceEvent, reason: str = "", no_s
         _move(event, EventStatus.CANCELLED)
         if no_show and event.starts_at > now:
             raise DomainError("A no-show is recorded after the start time.", field="status")
-        was = EventStatus(MaintenanceEvent.objects.values_list("status", flat=True).get(pk=event.pk))
-        terms = cancellation_terms(event_as(event, was), now, by_vendor=not customer and not no_show)
+        terms = cancellation_terms(event, now, by_vendor=not customer and not no_show)
         event.cancelled_at, event.cancel_reason, event.no_show = now, reason.strip()[:300], no_show
         event.sequence += 1  # calendar clients apply a CANCEL only with a higher SEQUENCE
         event.save(update_fields=["status", "cancelled_at", "cancel_reason", "no_show", "sequence"])
