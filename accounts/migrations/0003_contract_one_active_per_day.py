@@ -6,6 +6,8 @@ default) has no exclusion constraints, so triggers refuse an overlapping active 
 
 from django.db import migrations
 
+from accounts.vendor_sql import run_by_vendor, sqlite_no_overlap_triggers
+
 PG_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS btree_gist",
     """
@@ -24,38 +26,15 @@ _SQLITE_CLASH = """
           AND NEW.start_date <= COALESCE(c.end_date, '9999-12-31')
     )
 """
-SQLITE_FORWARD = [
-    f"""
-    CREATE TRIGGER contract_one_active_per_day_insert BEFORE INSERT ON accounts_contract
-    WHEN {_SQLITE_CLASH}
-    BEGIN SELECT RAISE(ABORT, 'contract_one_active_per_day'); END
-    """,
-    f"""
-    CREATE TRIGGER contract_one_active_per_day_update BEFORE UPDATE ON accounts_contract
-    WHEN {_SQLITE_CLASH}
-    BEGIN SELECT RAISE(ABORT, 'contract_one_active_per_day'); END
-    """,
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS contract_one_active_per_day_insert",
-    "DROP TRIGGER IF EXISTS contract_one_active_per_day_update",
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
+SQLITE_FORWARD, SQLITE_BACKWARD = sqlite_no_overlap_triggers("contract_one_active_per_day", "accounts_contract", _SQLITE_CLASH)
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0002_coverage_contracts_calendars")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+        run_by_vendor(
+            {"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD},
+            {"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD},
         )
     ]

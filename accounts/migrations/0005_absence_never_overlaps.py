@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from accounts.vendor_sql import run_by_vendor, sqlite_no_overlap_triggers
+
 PG_FORWARD = [
     """
     ALTER TABLE accounts_tamabsence ADD CONSTRAINT absence_never_overlaps
@@ -18,31 +20,15 @@ _SQLITE_CLASH = """
           AND a.starts_at < NEW.ends_at AND NEW.starts_at < a.ends_at
     )
 """
-SQLITE_FORWARD = [
-    f"""
-    CREATE TRIGGER absence_never_overlaps_{when} BEFORE {when.upper()} ON accounts_tamabsence
-    WHEN {_SQLITE_CLASH}
-    BEGIN SELECT RAISE(ABORT, 'absence_never_overlaps'); END
-    """
-    for when in ("insert", "update")
-]
-SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS absence_never_overlaps_{when}" for when in ("insert", "update")]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
+SQLITE_FORWARD, SQLITE_BACKWARD = sqlite_no_overlap_triggers("absence_never_overlaps", "accounts_tamabsence", _SQLITE_CLASH)
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_default_tiers")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+        run_by_vendor(
+            {"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD},
+            {"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD},
         )
     ]

@@ -7,6 +7,8 @@
 
 from django.db import migrations
 
+from accounts.vendor_sql import run_by_vendor, sqlite_no_overlap_triggers
+
 PG_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS btree_gist",
     """
@@ -39,38 +41,15 @@ _SQLITE_CLASH = """
           AND e.id IS NOT NEW.id AND e.starts_at < NEW.ends_at AND NEW.starts_at < e.ends_at
     )
 """
-SQLITE_FORWARD = [
-    f"""
-    CREATE TRIGGER event_tam_never_double_booked_insert BEFORE INSERT ON maintenance_maintenanceevent
-    WHEN {_SQLITE_CLASH}
-    BEGIN SELECT RAISE(ABORT, 'event_tam_never_double_booked'); END
-    """,
-    f"""
-    CREATE TRIGGER event_tam_never_double_booked_update BEFORE UPDATE ON maintenance_maintenanceevent
-    WHEN {_SQLITE_CLASH}
-    BEGIN SELECT RAISE(ABORT, 'event_tam_never_double_booked'); END
-    """,
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS event_tam_never_double_booked_insert",
-    "DROP TRIGGER IF EXISTS event_tam_never_double_booked_update",
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
+SQLITE_FORWARD, SQLITE_BACKWARD = sqlite_no_overlap_triggers("event_tam_never_double_booked", "maintenance_maintenanceevent", _SQLITE_CLASH)
 
 
 class Migration(migrations.Migration):
     dependencies = [("maintenance", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+        run_by_vendor(
+            {"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD},
+            {"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD},
         )
     ]
