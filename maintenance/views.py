@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
 from accounts.models import Account
+from accounts.page_actions import add_domain_error, page_action, valid
 from accounts.quarters import vendor_today
 
 from . import services
@@ -36,10 +37,6 @@ def get_event_for(user, pk) -> MaintenanceEvent:
     """The event, or 404 when missing or not the user's to see."""
     events = MaintenanceEvent.objects.visible_to(user).select_related("account", "performing_tam", "requested_by")
     return get_object_or_404(events, pk=pk)
-
-
-def _add_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _overview_context(request, account: Account, form=None) -> dict:
@@ -94,7 +91,7 @@ def book(request):
                 critical_justification=data["critical_justification"],
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Event requested. Your TAM will confirm it or propose another time.")
             return redirect("maintenance:event", event.pk)
@@ -176,7 +173,8 @@ def event_action(request, pk, action):
         raise Http404
     user = request.user
     forms = {}
-    try:
+
+    def run():
         if action == "confirm":
             services.event_confirm(actor=user, event=event)
             messages.success(request, "Event confirmed; the customer has the calendar invitation.")
@@ -184,19 +182,13 @@ def event_action(request, pk, action):
             services.event_accept_proposal(actor=user, event=event)
             messages.success(request, "You accepted the new time; the event is confirmed.")
         elif action == "propose":
-            form = forms["propose_form"] = ProposeForm(request.POST)
-            if not form.is_valid():
-                raise _Invalid
-            data = form.cleaned_data
+            data = valid(forms.setdefault("propose_form", ProposeForm(request.POST)))
             services.event_propose(
                 actor=user, event=event, starts_at=data["starts_at"], duration=data["duration"], note=data["note"]
             )
             messages.success(request, "Another time was proposed to the customer.")
         elif action == "complete":
-            form = forms["complete_form"] = CompleteForm(request.POST)
-            if not form.is_valid():
-                raise _Invalid
-            data = form.cleaned_data
+            data = valid(forms.setdefault("complete_form", CompleteForm(request.POST)))
             services.event_complete(
                 actor=user,
                 event=event,
@@ -206,30 +198,15 @@ def event_action(request, pk, action):
             )
             messages.success(request, "Event completed.")
         else:
-            form = forms["cancel_form"] = CancelForm(request.POST)
-            if not form.is_valid():
-                raise _Invalid
-            services.event_cancel(
-                actor=user, event=event, reason=form.cleaned_data["reason"], no_show=action == "no-show"
-            )
+            data = valid(forms.setdefault("cancel_form", CancelForm(request.POST)))
+            services.event_cancel(actor=user, event=event, reason=data["reason"], no_show=action == "no-show")
             messages.success(request, "No-show recorded." if action == "no-show" else "Event cancelled.")
-    except DomainError as error:
-        target = next(iter(forms.values()), None)
-        if target is not None:
-            _add_error(target, error)
-        else:
-            messages.error(request, error.message)
-            return redirect("maintenance:event", event.pk)
-    except _Invalid:
-        pass
-    else:
-        return redirect("maintenance:event", event.pk)
-    event.refresh_from_db()
-    return render(request, "maintenance/event_detail.html", _detail_context(request, event, **forms), status=200)
 
+    def again():
+        event.refresh_from_db()
+        return render(request, "maintenance/event_detail.html", _detail_context(request, event, **forms))
 
-class _Invalid(Exception):
-    """A form on the event page did not validate; the page is shown again with its errors."""
+    return page_action(request, run, forms=forms, done=reverse("maintenance:event", args=[event.pk]), again=again)
 
 
 @login_required

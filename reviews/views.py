@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
 from accounts.models import Account
+from accounts.page_actions import FormInvalid, add_domain_error, page_action, valid
 from accounts.quarters import vendor_today
 
 from . import selectors, services
@@ -51,10 +53,6 @@ def _by_priority(recommendations) -> list[Recommendation]:
     return sorted(recommendations, key=lambda r: (PRIORITY_ORDER[r.priority], r.pk))
 
 
-class _Invalid(Exception):
-    """A form on the page did not validate; the page is shown again with its errors."""
-
-
 def get_release_for(user, pk) -> Release:
     """The release, or 404 when missing or a draft the user may not see."""
     return get_object_or_404(Release.objects.visible_to(user), pk=pk)
@@ -75,16 +73,6 @@ def get_review_for(user, pk) -> ProactiveReview:
 def _staff_only(user, what="This page"):
     if not user.is_vendor_staff:
         raise PermissionDenied(f"{what} is for vendor staff.")
-
-
-def _add_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def _valid(form):
-    if not form.is_valid():
-        raise _Invalid
-    return form.cleaned_data
 
 
 def _all_accounts(request) -> bool:
@@ -117,7 +105,7 @@ def release_create(request):
         try:
             release = services.release_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"{release} added{'' if release.published else ' as a draft'}.")
             return redirect("reviews:release", release.pk)
@@ -176,33 +164,29 @@ def release_action(request, pk, action):
         raise Http404
     _staff_only(request.user, "Changing a release")
     user, forms = request.user, {}
-    try:
+
+    def run():
         if action == "edit":
-            data = _valid(forms.setdefault("edit_form", ReleaseForm(request.POST)))
+            data = valid(forms.setdefault("edit_form", ReleaseForm(request.POST)))
             services.release_update(actor=user, release=release, **data)
             messages.success(request, "Release saved.")
         elif action == "publish":
             services.release_publish(actor=user, release=release)
             messages.success(request, f"{release} is published.")
         elif action == "item":
-            data = _valid(forms.setdefault("item_form", ReleaseItemForm(request.POST)))
+            data = valid(forms.setdefault("item_form", ReleaseItemForm(request.POST)))
             services.release_item_add(actor=user, release=release, **data)
             messages.success(request, "Item added.")
         else:
             item = get_object_or_404(ReleaseItem, pk=_pk(request, "item"), release=release)
             services.release_item_remove(actor=user, item=item)
             messages.success(request, "Item removed.")
-    except DomainError as error:
-        if not forms:
-            messages.error(request, error.message)
-            return redirect("reviews:release", release.pk)
-        _add_error(next(iter(forms.values())), error)
-    except _Invalid:
-        pass
-    else:
-        return redirect("reviews:release", release.pk)
-    release.refresh_from_db()
-    return render(request, "reviews/release_detail.html", _release_context(request, release, **forms))
+
+    def again():
+        release.refresh_from_db()
+        return render(request, "reviews/release_detail.html", _release_context(request, release, **forms))
+
+    return page_action(request, run, forms=forms, done=reverse("reviews:release", args=[release.pk]), again=again)
 
 
 # --- Release previews -----------------------------------------------------------------------------
@@ -266,7 +250,7 @@ def preview_plan(request, release_pk, account):
                 coordinate_myself=data["coordinate_myself"],
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Preview planned; {account.name}'s users have the invitation.")
             return redirect("reviews:preview", preview.pk)
@@ -334,10 +318,11 @@ def preview_action(request, pk, action):
     user, forms = request.user, {}
     if action != "decline":
         _staff_only(user, "Changing a preview")
-    try:
+
+    def run():
         if action == "update":
             form = forms.setdefault("edit_form", PreviewForm(request.POST, release=preview.release))
-            data = _valid(form)
+            data = valid(form)
             services.preview_update(
                 actor=user,
                 preview=preview,
@@ -351,21 +336,19 @@ def preview_action(request, pk, action):
             )
             messages.success(request, "Preview saved.")
         elif action == "hold":
-            data = _valid(forms.setdefault("hold_form", PreviewHoldForm(request.POST)))
+            data = valid(forms.setdefault("hold_form", PreviewHoldForm(request.POST)))
             services.preview_hold(actor=user, preview=preview, notes=data["notes"])
             messages.success(request, "Preview recorded as held.")
         else:
-            data = _valid(forms.setdefault("decline_form", DeclineForm(request.POST)))
+            data = valid(forms.setdefault("decline_form", DeclineForm(request.POST)))
             services.preview_decline(actor=user, preview=preview, reason=data["reason"])
             messages.success(request, "Preview declined; everyone invited has the cancellation.")
-    except DomainError as error:
-        _add_error(next(iter(forms.values())), error)
-    except _Invalid:
-        pass
-    else:
-        return redirect("reviews:preview", preview.pk)
-    preview.refresh_from_db()
-    return render(request, "reviews/preview_detail.html", _preview_context(request, preview, **forms))
+
+    def again():
+        preview.refresh_from_db()
+        return render(request, "reviews/preview_detail.html", _preview_context(request, preview, **forms))
+
+    return page_action(request, run, forms=forms, done=reverse("reviews:preview", args=[preview.pk]), again=again)
 
 
 # --- Proactive reviews ----------------------------------------------------------------------------
@@ -492,34 +475,32 @@ def review_action(request, pk, action):
         raise Http404
     _staff_only(request.user, "Changing a review")
     forms = {}
-    try:
+
+    def run():
         if action == "inventory-upload":
             form = forms["upload_form"] = InventoryUploadForm(request.POST, request.FILES)
-            _valid(form)
-            rows = services.inventory_import_csv(actor=request.user, review=review, upload=form.cleaned_data["file"])
+            valid(form)
+            try:
+                rows = services.inventory_import_csv(
+                    actor=request.user, review=review, upload=form.cleaned_data["file"]
+                )
+            except services.InventoryFileRefused as refused:
+                for line in [refused.message, *refused.lines]:
+                    form.add_error(None, line)
+                raise FormInvalid from refused
             messages.success(request, f"Inventory imported: {len(rows)} file type{'s' if len(rows) != 1 else ''}.")
         else:
             data = {}
             if action in FORMS:
                 name, form_class = FORMS[action]
-                data = _valid(forms.setdefault(name, form_class(request.POST)))
+                data = valid(forms.setdefault(name, form_class(request.POST)))
             messages.success(request, _perform(request, review, action, data))
-    except services.InventoryFileRefused as refused:
-        form = forms["upload_form"]
-        form.add_error(None, refused.message)
-        for line in refused.lines:
-            form.add_error(None, line)
-    except DomainError as error:
-        if not forms:
-            messages.error(request, error.message)
-            return redirect("reviews:review", review.pk)
-        _add_error(next(iter(forms.values())), error)
-    except _Invalid:
-        pass
-    else:
-        return redirect("reviews:review", review.pk)
-    review.refresh_from_db()
-    return render(request, "reviews/review_edit.html", _review_context(request, review, **forms))
+
+    def again():
+        review.refresh_from_db()
+        return render(request, "reviews/review_edit.html", _review_context(request, review, **forms))
+
+    return page_action(request, run, forms=forms, done=reverse("reviews:review", args=[review.pk]), again=again)
 
 
 @login_required
