@@ -101,7 +101,7 @@ VAR_DIR = Path(env.str("ESS_VAR_DIR", default=str(BASE_DIR / "var")))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ess_portal.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ess"),
         }
