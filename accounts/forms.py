@@ -65,10 +65,3 @@ class AbsenceForm(forms.Form):
             self.fields["tam"].required = True
         else:
             del self.fields["tam"]
-
-    def clean(self):
-        cleaned = super().clean()
-        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", "An absence ends after it starts.")
-        return cleaned

@@ -145,10 +145,3 @@ class TamAbsenceSerializer(serializers.ModelSerializer):
         model = TamAbsence
         fields = ["id", "tam", "tam_name", "starts_at", "ends_at", "note", "cancelled_at"]
         read_only_fields = ["cancelled_at"]
-
-    def validate(self, attrs):
-        starts_at = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
-        ends_at = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
-        if starts_at and ends_at and ends_at <= starts_at:
-            raise serializers.ValidationError({"ends_at": "An absence ends after it starts."})
-        return attrs

@@ -11,6 +11,7 @@ from .coverage import accounts_covered_by
 from .errors import DomainError
 from .forms import AbsenceForm, InviteForm, ProfileForm
 from .models import Account, TamAbsence, TamAssignment
+from .page_actions import add_domain_error
 from .quarters import vendor_today
 from .roles import Role
 from .selectors import account_coverage
@@ -136,7 +137,7 @@ def absence_list(request):
                 note=form.cleaned_data["note"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Absence recorded. Your customers have been told who covers.")
             return redirect("accounts:absences")
@@ -156,7 +157,7 @@ def absence_edit(request, pk):
         try:
             absence_update(actor=request.user, absence=absence, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Absence changed. Your customers have been told.")
             return redirect("accounts:absences")

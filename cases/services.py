@@ -429,7 +429,10 @@ def escalation_pass_on(escalation: Escalation, at: dt.datetime) -> Escalation | 
     if escalation is None:
         return None
     tried = set(Escalation.objects.filter(case=escalation.case).values_list("escalated_to", flat=True))
-    chain = coverage(escalation.case.account, at) if _has_tams(escalation.case.account, at) else None
+    try:
+        chain = coverage(escalation.case.account, at)
+    except NoTamAvailable:
+        chain = None
     named = [] if chain is None else [chain.primary, chain.backup]
     absences = {chain.primary_absence, chain.backup_absence} - {None} if chain else set()
     away = {absence.tam_id for absence in absences}
@@ -452,14 +455,6 @@ def escalation_pass_on(escalation: Escalation, at: dt.datetime) -> Escalation | 
 
 
 # --- Logged contacts ------------------------------------------------------------------------------
-
-
-def _has_tams(account: Account, at: dt.datetime) -> bool:
-    try:
-        coverage(account, at)
-    except NoTamAvailable:
-        return False
-    return True
 
 
 def contact_log(

@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError
+from accounts.page_actions import add_domain_error
 
 from . import dashboard, selectors, services
 from .forms import (
@@ -44,10 +45,6 @@ def get_case_for(user, pk) -> Case:
 def _staff_only(user, what: str = "This") -> None:
     if not user.is_vendor_staff:
         raise PermissionDenied(f"{what} is for vendor staff.")
-
-
-def _add_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # --- Lists ----------------------------------------------------------------------------------------
@@ -143,7 +140,7 @@ def case_new(request):
                 attachments=data["attachments"],
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Case {case.reference} opened.")
             return redirect("cases:detail", case.pk)
@@ -219,7 +216,7 @@ def case_reply_view(request, pk):
                 from_customer=form.cleaned_data.get("from_customer", False),
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Reply posted.")
             return redirect("cases:detail", case.pk)
@@ -241,7 +238,7 @@ def case_note_view(request, pk):
                 attachments=form.cleaned_data["attachments"],
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Internal note added.")
             return redirect("cases:detail", case.pk)
@@ -257,7 +254,7 @@ def case_status_view(request, pk):
         try:
             case = services.case_set_status(actor=request.user, case=case, status=form.cleaned_data["status"])
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"The case is now {case.get_status_display().lower()}.")
             return redirect("cases:detail", case.pk)
@@ -274,7 +271,7 @@ def case_escalate_view(request, pk):
         try:
             escalation = services.case_escalate(actor=request.user, case=case, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Escalated to {escalation.escalated_to.display_name}, who must acknowledge it.")
             return redirect("cases:detail", case.pk)
@@ -302,7 +299,7 @@ def contact_log_view(request, pk):
                 notes=data["notes"],
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"{ContactKind(data['kind']).label} logged.")
             return redirect("cases:detail", case.pk)
@@ -320,7 +317,7 @@ def _contact_answered(request, case: Case):
             actor=request.user, contact=form.cleaned_data["contact"], answered_at=form.cleaned_data["answered_at"]
         )
     except DomainError as error:
-        _add_error(form, error)
+        add_domain_error(form, error)
         return _detail_page(request, case, answered_form=form)
     messages.success(request, "Recorded as answered.")
     return redirect("cases:detail", case.pk)

@@ -92,20 +92,6 @@ def _fmt(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%a %b %-d, %Y %H:%M")
 
 
-def _describe_hours(account: Account, day: dt.date) -> str:
-    contract = contract_on(account, day)
-    calendar = account.calendar or (contract.tier.support_calendar if contract else None)
-    if calendar is None:
-        return "support hours"
-    return f"the {calendar.name} calendar ({calendar.time_zone})"
-
-
-def _support_schedule(account: Account, day: dt.date):
-    contract = contract_on(account, day)
-    calendar = account.calendar or (contract.tier.support_calendar if contract else None)
-    return calendar.schedule() if calendar else None
-
-
 def check_slot(
     *,
     account: Account,
@@ -160,15 +146,17 @@ def check_slot(
             )
         )
         return problems
-    schedule = _support_schedule(account, vendor_day)
-    if schedule is not None and duration > dt.timedelta(0):
-        overlap = schedule.between(starts_at, ends_at)
+    # The account's own calendar, else the support hours of the tier it has on the event's day.
+    calendar = account.calendar or contract.tier.support_calendar
+    if duration > dt.timedelta(0):
+        overlap = calendar.schedule().between(starts_at, ends_at)
         if overlap:
             minutes = int(overlap.total_seconds() // 60)
             problems.append(
                 DomainError(
                     f"Events take place outside support hours (evenings, nights, weekends or holidays): this slot "
-                    f"overlaps {_describe_hours(account, vendor_day)} by {minutes // 60} h {minutes % 60:02d} min.",
+                    f"overlaps the {calendar.name} calendar ({calendar.time_zone}) by {minutes // 60} h "
+                    f"{minutes % 60:02d} min.",
                     field="starts_at",
                 )
             )
