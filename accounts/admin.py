@@ -11,6 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from audit.admin import AuditTrailMixin
+
 from . import services
 from .business_hours import Schedule
 from .errors import DomainError
@@ -102,7 +104,8 @@ class HolidayImportForm(forms.Form):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(AuditTrailMixin, admin.ModelAdmin):
+    audit_children = (("accounts.openinterval", "calendar_id"), ("accounts.holiday", "calendar_id"))
     list_display = ["name", "time_zone", "hours_summary", "holiday_count", "import_link"]
     search_fields = ["name", "time_zone"]
     inlines = [OpenIntervalInline, HolidayInline]
@@ -184,7 +187,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "assigned_tam",
@@ -254,7 +257,12 @@ class CustomerUserInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AuditTrailMixin, admin.ModelAdmin):
+    audit_children = (
+        ("accounts.contract", "account_id"),
+        ("accounts.tamassignment", "account_id"),
+        ("accounts.user", "account_id"),
+    )
     list_display = ["name", "slug", "tier_today", "primary_tam", "backup_tam", "calendar"]
     search_fields = ["name", "slug"]
     list_filter = ["contracts__tier", "calendar"]
@@ -302,7 +310,7 @@ class ContractForm(ServiceForm):
 
 
 @admin.register(Contract)
-class ContractAdmin(ServiceAdmin):
+class ContractAdmin(AuditTrailMixin, ServiceAdmin):
     form = ContractForm
     list_display = ["account", "tier", "start_date", "end_date", "status", "created_by"]
     list_filter = ["tier", "status"]
@@ -345,7 +353,7 @@ class TamAssignmentForm(ServiceForm):
 
 
 @admin.register(TamAssignment)
-class TamAssignmentAdmin(ServiceAdmin):
+class TamAssignmentAdmin(AuditTrailMixin, ServiceAdmin):
     """Assigning a new pair closes the current one; rows are history and never edited."""
 
     form = TamAssignmentForm
@@ -392,7 +400,7 @@ class TamAbsenceForm(ServiceForm):
 
 
 @admin.register(TamAbsence)
-class TamAbsenceAdmin(ServiceAdmin):
+class TamAbsenceAdmin(AuditTrailMixin, ServiceAdmin):
     form = TamAbsenceForm
     list_display = ["tam", "starts_at", "ends_at", "note", "cancelled_at"]
     list_filter = [("cancelled_at", admin.EmptyFieldListFilter), "tam"]
@@ -436,7 +444,8 @@ class UserAdminForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditTrailMixin, BaseUserAdmin):
+    audit_children = (("accounts.user_groups", "user_id"),)
     form = UserAdminForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "account", "is_active"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin import AuditTrailMixin
+
 from .models import Case, Escalation, Milestone, SlaPolicy, SlaTarget
 
 
@@ -21,7 +23,8 @@ class SlaTargetInline(admin.TabularInline):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditTrailMixin, admin.ModelAdmin):
+    audit_children = (("cases.slatarget", "policy_id"),)
     """Targets per tier. Editing a target applies to clocks that start afterwards; running ones keep theirs."""
 
     list_display = ["tier", "warn_at_percent"]
@@ -29,7 +32,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditTrailMixin, admin.ModelAdmin):
+    audit_children = (("cases.milestone", "case_id"), ("cases.escalation", "case_id"))
     """Cases are worked in the portal; here they can be looked up."""
 
     list_display = ["id", "subject", "account", "severity", "status", "assignee", "created_at"]
@@ -46,7 +50,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["case", "name", "started_at", "due_at", "met_at", "breached_at", "warned_at"]
     list_filter = ["meet_event", "clock", ("met_at", admin.EmptyFieldListFilter)]
     list_select_related = ["case"]
@@ -59,7 +63,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["case", "escalated_to", "escalated_at", "acknowledged_at", "superseded_at"]
     list_select_related = ["case", "escalated_to"]
 

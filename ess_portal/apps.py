@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class EssPortalConfig(AppConfig):
@@ -12,3 +13,10 @@ class EssPortalConfig(AppConfig):
 
         post_migrate.connect(schedules.install_default_schedules, sender=self)
         jobs.connect()
+
+
+class ConfigurationAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app, with the portal's configuration site as the default site."""
+
+    default = False
+    default_site = "ess_portal.admin_site.ConfigurationSite"

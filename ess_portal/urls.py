@@ -4,18 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from audit import api as audit_api
 from cases import api as cases_api
 from maintenance import api as maintenance_api
 from maintenance import views as maintenance_views
 from reviews import api as reviews_api
 
 from . import views
-
-admin.site.site_header = "ESS Portal configuration"
-admin.site.site_title = "ESS Portal"
-admin.site.index_title = "Configuration"
-# One way in: the admin's own login page would bypass MFA and the sign-in rate limits.
-admin.site.login = views.configuration_login
 
 
 class ApiRouter(DefaultRouter):
@@ -34,6 +29,7 @@ router.register("contracts", accounts_api.ContractViewSet, basename="contract")
 router.register("tiers", accounts_api.TierViewSet, basename="tier")
 router.register("calendars", accounts_api.BusinessCalendarViewSet, basename="calendar")
 router.register("absences", accounts_api.TamAbsenceViewSet, basename="absence")
+router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
 
 api_urlpatterns = [
     path("me/", accounts_api.me, name="me"),

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts.admin import ServiceAdmin, ServiceForm
+from audit.admin import AuditTrailMixin
 
 from . import services
 from .models import CalendarFeed, CreditEntry, MaintenanceEvent, QuarterRollover
@@ -51,7 +52,7 @@ class CreditEntryAdmin(ServiceAdmin):
 
 
 @admin.register(MaintenanceEvent)
-class MaintenanceEventAdmin(admin.ModelAdmin):
+class MaintenanceEventAdmin(AuditTrailMixin, admin.ModelAdmin):
     """Events are changed through their lifecycle (pages and API), never edited here."""
 
     list_display = ["starts_at", "account", "scope", "status", "performing_tam", "critical"]

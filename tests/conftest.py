@@ -5,6 +5,7 @@ Redis server ``redis``; they are deselected, with a note, when that service is n
 """
 
 import datetime as dt
+import time
 
 import pytest
 from django.conf import settings
@@ -110,12 +111,21 @@ def standard(globex):
     return globex
 
 
+def signed_in_with_password(client, user, *, seconds_ago: float = 0) -> None:
+    """Record in the session what the sign-in form records: a password entered now (or a while ago)."""
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": time.time() - seconds_ago}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def client_for(client):
     """Sign the test client in as a given user."""
 
     def sign_in(user):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        signed_in_with_password(client, user)
         return client
 
     return sign_in

@@ -19,7 +19,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ess_portal.apps.ConfigurationAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "maintenance",
     "reviews",
     "cases",
+    "audit",
     "ess_portal",
 ]
 
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.actors.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -175,11 +177,37 @@ MFA_TOTP_ISSUER = "ESS Portal"
 # the portal. Off for local development, on in production settings.
 ESS_REQUIRE_STAFF_MFA = env.bool("ESS_REQUIRE_STAFF_MFA", default=False)
 
+# Sensitive configuration changes (every change in /config/: roles, tiers, calendars, SLA policies...) need a
+# password entered within this many seconds; otherwise the portal asks for it again and then carries on.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=15 * 60)
+
 # Idle timeout: a session ends after this long without a request (each request renews it).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Audit trail: database triggers record who changed what on these tables (audit/triggers.py) ---------
+ESS_AUDITED_MODELS = [
+    "accounts.Tier",
+    "accounts.BusinessCalendar",
+    "accounts.OpenInterval",
+    "accounts.Holiday",
+    "accounts.Account",
+    "accounts.Contract",
+    "accounts.TamAssignment",
+    "accounts.TamAbsence",
+    "accounts.User",
+    "accounts.User_groups",  # roles
+    "cases.SlaPolicy",
+    "cases.SlaTarget",
+    "cases.Case",
+    "cases.Milestone",
+    "cases.Escalation",
+    "maintenance.MaintenanceEvent",
+]
+# Never copied into the trail: secrets, and the sign-in time that changes at every sign-in.
+ESS_AUDIT_EXCLUDED_COLUMNS = {"accounts.User": ["password", "last_login"]}
 
 # --- E-mail: console by default, SMTP (or any backend) by URL --------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
