@@ -39,6 +39,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("status/jobs/", views.job_status, name="job-status"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("accounts.urls")),
     path("customers/", include("accounts.customer_urls")),

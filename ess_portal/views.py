@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 
 from . import homes
+from .job_health import broker_reachable, job_service_problem
 
 logger = logging.getLogger(__name__)
 
@@ -62,32 +62,11 @@ def _database_ok() -> bool:
         return False
 
 
-def _broker_ok() -> tuple[str, bool]:
-    if settings.REDIS_URL:
-        import redis
-
-        try:
-            return "redis", bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
-        except Exception:
-            logger.exception("health check: redis unreachable")
-            return "redis", False
-    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
-    from pathlib import Path
-
-    path = Path(folder)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        logger.exception("health check: broker folder unusable")
-        return "filesystem", False
-    return "filesystem", path.is_dir()
-
-
 @never_cache
 @require_GET
 def healthz(request):
     database = _database_ok()
-    broker_kind, broker = _broker_ok()
+    broker_kind, broker = broker_reachable()
     healthy = database and broker
     body = {
         "status": "ok" if healthy else "unavailable",
@@ -95,3 +74,14 @@ def healthz(request):
         "broker": {"kind": broker_kind, "status": "ok" if broker else "unavailable"},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+@login_required
+def job_status(request):
+    """The banner staff see while background jobs are on hold; empty when all is well. Loaded by each page
+    after it is shown, and every minute, so it appears and clears without a reload."""
+    if not request.user.is_vendor_staff:
+        raise PermissionDenied("Only vendor staff see the job service's status.")
+    return render(request, "includes/job_status.html", {"problem": job_service_problem()})
