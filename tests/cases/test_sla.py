@@ -22,6 +22,7 @@ from cases.services import (
     escalation_acknowledge,
 )
 from tests.factories import UserFactory, flush_mail
+from tests.figures import record
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 MONDAY_9 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=DENVER)
@@ -236,6 +237,11 @@ def test_two_chasers_at_once_do_everything_once(ess, alice, support, tam, db):
     assert sum(r.reescalated for r in reports) == 15
     assert Escalation.objects.filter(previous__isnull=False).count() == 15
     assert sum(r.breached for r in reports) == Milestone.objects.filter(breached_at__isnull=False).count()
+    record(
+        "chaser-concurrent",
+        f"SLA chaser: 2 runs at once over {len(cases)} breached escalations: "
+        f"{sum(r.reescalated for r in reports)} re-escalations, each exactly once",
+    )
 
 
 def test_a_customer_email_recorded_by_staff_restarts_the_clocks(ess, alice, support):

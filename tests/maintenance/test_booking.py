@@ -22,6 +22,7 @@ from maintenance.services import (
     event_propose,
 )
 from tests.factories import flush_mail, support_hours_calendar
+from tests.figures import record
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 NOW = dt.datetime(2026, 5, 4, 10, 0, tzinfo=DENVER)  # a Monday morning
@@ -340,3 +341,8 @@ def test_twenty_simultaneous_bookings_with_one_credit_give_one_event(ess, alice)
     balance = account_balance(ess)
     assert (balance.available, balance.reserved) == (0, 1)
     assert MaintenanceEvent.objects.filter(account=ess).count() == 1
+    record(
+        "booking",
+        f"booking: 20 simultaneous bookings for 1 credit: {outcomes.count('booked')} booked, "
+        f"{outcomes.count('refused')} refused",
+    )

@@ -11,6 +11,7 @@ from maintenance.credits import quarter_roll_over
 from maintenance.models import AppendOnlyError, CreditEntry, CreditKind
 from maintenance.services import account_balance, credit_adjust, next_grant_date
 from tests.factories import AccountFactory, tier
+from tests.figures import record
 
 D = dt.date
 
@@ -146,10 +147,14 @@ def test_quarters_are_reckoned_in_the_vendor_zone():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_rollovers_at_once_grant_once(tam, backup_tam):
+def test_five_runs_in_a_row_and_two_at_once_grant_once_and_the_ledger_adds_up(client_for, tam, backup_tam, admin_user):
+    """Each quarter's job is run five times in a row, then twice at once: one grant per account and quarter,
+    no balance above the bank or below zero, and SUM(ledger) equals the balance the portal shows, for every
+    account."""
     import threading
 
     from django.db import connection
+    from django.db.models import Sum
 
     from accounts.services import coverage_assign
 
@@ -157,8 +162,9 @@ def test_two_rollovers_at_once_grant_once(tam, backup_tam):
     for account in accounts:
         coverage_assign(actor=None, account=account, primary=tam, backup=backup_tam)
         contract_create(actor=None, account=account, tier=tier("Enterprise"), start_date=D(2026, 1, 1))
-    quarter_roll_over(as_of=D(2026, 1, 1))
-    quarter_roll_over(as_of=D(2026, 4, 1))
+    for quarter_start in (D(2026, 1, 1), D(2026, 4, 1)):
+        for _ in range(5):
+            quarter_roll_over(as_of=quarter_start)
     barrier = threading.Barrier(2)
 
     def run():
@@ -173,6 +179,25 @@ def test_two_rollovers_at_once_grant_once(tam, backup_tam):
         thread.start()
     for thread in threads:
         thread.join()
+
+    grants = CreditEntry.objects.filter(kind=CreditKind.GRANT, account__in=accounts)
+    assert grants.count() == 3 * len(accounts)
+    assert grants.values("account", "quarter_start").distinct().count() == 3 * len(accounts)
+    sums = dict(
+        CreditEntry.objects.filter(account__in=accounts)
+        .values_list("account")
+        .annotate(total=Sum("available_delta"))
+        .values_list("account", "total")
+    )
+    shown = {row["slug"]: row for row in client_for(admin_user).get("/api/v1/accounts/").json()["results"]}
+    matching = 0
     for account in accounts:
-        assert available(account) == 2
-        assert CreditEntry.objects.filter(account=account, kind=CreditKind.GRANT).count() == 3
+        balance = account_balance(account)
+        assert 0 <= balance.available <= 2
+        assert sums[account.pk] == balance.available == shown[account.slug]["events_available"] == 2
+        matching += 1
+    record(
+        "rollover",
+        f"quarter job: 5 runs in a row and 2 at once for {len(accounts)} accounts: {grants.count()} grants "
+        f"(one per account and quarter), SUM(ledger) = displayed balance for {matching}/{len(accounts)} accounts",
+    )
