@@ -34,6 +34,7 @@ def navigation(request):
         menu.append(("Invite a user", reverse("accounts:invite")))
     if user.is_portal_admin:
         menu.append(("Configuration", reverse("admin:index")))
+        menu.append(("Audit trail", reverse("admin:audit_auditevent_changelist")))
     if user.is_vendor_staff:
         menu.append(("API", reverse("api-docs")))
     return {"nav_items": _entries(items, request.path), "menu_items": _entries(menu, request.path)}

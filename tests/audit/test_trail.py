@@ -198,3 +198,18 @@ def test_the_actor_follows_each_request_not_the_connection(client_for, ess, alic
     Tier.objects.filter(name="Standard").update(bank_cap=1)
     assert trail(Tier.objects.get(name="Standard")).get().actor_label == "system"
     assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_the_demo_data_is_signed_by_its_command_and_admins_find_the_trail(client, client_for, settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    labels = set(AuditEvent.objects.values_list("actor_label", flat=True).distinct())
+    assert "demo data (seed_demo)" in labels
+    assert AuditEvent.objects.filter(model="cases.case", actor_label="demo data (seed_demo)").exists()
+    admin = User.objects.get(email="admin@ess.example")
+    assert "/config/audit/auditevent/" in client_for(admin).get("/").content.decode()
+    client.logout()
+    customer = User.objects.get(email="alice@acme.example")
+    assert "/config/audit/auditevent/" not in client_for(customer).get("/").content.decode()

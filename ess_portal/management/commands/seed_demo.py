@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.seed import DEMO_PASSWORD, seed_coverage, seed_people
+from audit.actors import acting
 from cases.seed import seed_cases
 from maintenance.seed import seed_maintenance
 from reviews.seed import seed_reviews
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         if not settings.DEBUG and not allow_without_debug:
             raise CommandError("seed_demo creates users with known passwords; it refuses to run with DEBUG off.")
         log = self.stdout.write
-        with transaction.atomic():
+        # The audit trail names this command as the author of everything it writes.
+        with transaction.atomic(), acting(lambda: (None, "demo data (seed_demo)")):
             log("Seeding people and accounts…")
             users = seed_people(log)
             log("Seeding tiers, contracts and TAM coverage…")
