@@ -7,10 +7,11 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from . import actors, triggers
 
         connection_created.connect(triggers.prepare_connection)
+        pre_migrate.connect(triggers.uninstall_before_migrate, sender=self)
         post_migrate.connect(triggers.install_after_migrate, sender=self)
         actors.connect_job_signals()

@@ -5,6 +5,8 @@ raw SQL, or an edit made directly in the database. They are (re)installed after 
 SQLite drops a table's triggers when a migration rebuilds the table, and because the SQLite trigger lists the
 table's current columns.
 
+On SQLite they are dropped before ``migrate`` runs, so a migration may drop or rename a column they list.
+
 The actor comes from ``audit.actors``: SQLite triggers call Python functions registered on each connection;
 on PostgreSQL each write statement is preceded by ``set_config`` of the actor on its connection, and the
 trigger reads it back. A change made outside the portal is recorded with the actor "outside the portal".
@@ -165,6 +167,22 @@ def install(using: str = "default") -> int:
         for statement in statements:
             cursor.execute(statement)
     return len(models)
+
+
+def uninstall(using: str = "default") -> None:
+    """Drop the SQLite triggers (SQLite refuses to drop a column a trigger names); PostgreSQL's generic
+    trigger names no column and stays."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{TRIGGER}_%"])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+def uninstall_before_migrate(sender, using="default", **kwargs):
+    uninstall(using)
 
 
 def install_after_migrate(sender, using="default", **kwargs):
