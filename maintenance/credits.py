@@ -155,7 +155,8 @@ def quarter_roll_over(*, as_of: dt.date | None = None, since: Quarter | None = N
     """Apply every quarter start up to ``as_of`` (default: today in the vendor zone) not yet applied, in order:
     grant each eligible account its tier's events, cap the available balance at the tier's bank, forfeit the
     excess. Then forfeit the balance of accounts no longer eligible. Idempotent and safe to run concurrently:
-    grants are unique per account and quarter, and the accounts written for are locked first.
+    grants are unique per account and quarter, the accounts written for are locked first, one quarter is applied
+    at a time, and a quarter earlier than one already applied is left as it is.
 
     ``since`` replays from an earlier quarter (a first install, or the demo); by default the job starts after
     the last quarter it applied, or at the current quarter on a first run.
@@ -172,6 +173,12 @@ def quarter_roll_over(*, as_of: dt.date | None = None, since: Quarter | None = N
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLOVER_LOCK])
+            # A run that waited for the lock may find later quarters applied meanwhile (a second delivery of a
+            # catch-up, running at once), as may a replay from ``since``. Such a quarter is done: judged again now,
+            # later quarters' grants would count as the balance of accounts whose contracts had not started by its
+            # end, and be forfeited.
+            if QuarterRollover.objects.filter(quarter_start__gt=quarter.start).exists():
+                continue
             through = min(as_of, quarter.end)
             granted, over_cap = _grant(quarter, through, now)
             report.granted += granted
