@@ -10,7 +10,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
     python manage.py collectstatic --noinput \
- && useradd --system --uid 1000 ess && mkdir -p /app/var && chown -R ess /app/var
+ && useradd --system --uid 1000 ess && mkdir -p /app/var /app/media && chown -R ess /app/var /app/media
 USER ess
 
 EXPOSE 8000

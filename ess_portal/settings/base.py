@@ -110,7 +110,8 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # Redis hands a task whose worker died unacknowledged to another worker after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 else:
     # Embedded mode: no server at all. Cache in the database, broker on the local file system;
     # `make run` starts one worker with an embedded beat beside the web server (see README).
