@@ -1,7 +1,7 @@
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,10 @@ class StaffMfaRequiredMiddleware:
                 return JsonResponse(
                     {"detail": "Two-factor authentication must be set up before using the API."}, status=403
                 )
+            if request.headers.get("HX-Request"):
+                # A fragment fetched in place (the job status banner) is refused, not redirected: following the
+                # redirect would swap the enrolment page into the fragment and start a second enrolment.
+                return HttpResponse(status=403)
             messages.warning(
                 request, "Your role requires two-factor authentication. Set up an authenticator app to continue."
             )

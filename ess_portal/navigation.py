@@ -14,7 +14,7 @@ def navigation(request):
     person's own settings and the occasional tools in the menu under their name."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "menu_items": []}
+        return {"nav_items": [], "menu_items": [], "show_job_status": False}
     items = [("Home", reverse("home")), ("Cases", reverse("cases:list"))]
     if user.is_tam_level:
         items.append(("Escalations", reverse("cases:escalations")))
@@ -37,4 +37,9 @@ def navigation(request):
         menu.append(("Audit trail", reverse("admin:audit_auditevent_changelist")))
     if user.is_vendor_staff:
         menu.append(("API", reverse("api-docs")))
-    return {"nav_items": _entries(items, request.path), "menu_items": _entries(menu, request.path)}
+    return {
+        "nav_items": _entries(items, request.path),
+        "menu_items": _entries(menu, request.path),
+        # Staff see the job status banner on the portal's pages; the sign-in and security pages stay plain.
+        "show_job_status": user.is_vendor_staff and not request.path.startswith("/accounts/"),
+    }

@@ -23,6 +23,13 @@ def test_staff_without_an_authenticator_are_sent_to_enrol(request, client_for, m
     assert enrol.status_code == 200 or enrol["Location"].startswith("/accounts/reauthenticate/")
 
 
+def test_fragments_fetched_in_place_are_refused_not_redirected_until_enrolled(client_for, mfa_required, support):
+    client = client_for(support)
+    assert client.get("/status/jobs/", HTTP_HX_REQUEST="true").status_code == 403
+    enrol = client.get("/accounts/2fa/totp/activate/", follow=True).content.decode()
+    assert 'id="job-status"' not in enrol  # the sign-in and security pages do not fetch the banner
+
+
 def test_staff_with_an_authenticator_pass(client_for, mfa_required, tam):
     Authenticator.objects.create(user=tam, type=Authenticator.Type.TOTP, data={"secret": "x"})
     assert client_for(tam).get("/").status_code == 200
