@@ -71,6 +71,25 @@ def first_available_tam_level(at: dt.datetime, *, exclude: Iterable[int] = ()) -
     )
 
 
+def _decide(assignment: TamAssignment | None, absences: dict[int, TamAbsence], at: dt.datetime, fallbacks) -> Coverage:
+    """Who acts at ``at`` given the assignment in force and the absences then; ``fallbacks`` caches the
+    TAM-level resource found per absent pair (and moment), so each is looked up once."""
+    primary = assignment.primary if assignment else None
+    backup = assignment.backup if assignment else None
+    primary_absence = absences.get(primary.pk) if primary else None
+    backup_absence = absences.get(backup.pk) if backup else None
+    if primary is not None and primary.is_active and primary_absence is None:
+        acting = primary
+    elif backup is not None and backup.is_active and backup_absence is None:
+        acting = backup
+    else:
+        away = tuple(sorted(u.pk for u in (primary, backup) if u is not None))
+        if (away, at) not in fallbacks:
+            fallbacks[away, at] = first_available_tam_level(at, exclude=away)
+        acting = fallbacks[away, at]
+    return Coverage(primary, backup, acting, primary_absence, backup_absence)
+
+
 def coverage_many(accounts: Iterable[Account], at: dt.datetime) -> dict[int, Coverage]:
     """Coverage of many accounts at ``at`` in a fixed number of queries (the fallback is looked up once per
     distinct absent pair). Raises NoTamAvailable when nobody can act for one of them."""
@@ -83,24 +102,39 @@ def coverage_many(accounts: Iterable[Account], at: dt.datetime) -> dict[int, Cov
     }
     named = {pk for a in assignments.values() for pk in (a.primary_id, a.backup_id)}
     absences = _absences_at(named, at)
-    fallbacks: dict[tuple[int, ...], User] = {}
-    result = {}
-    for account in accounts:
-        assignment = assignments.get(account.pk)
-        primary = assignment.primary if assignment else None
-        backup = assignment.backup if assignment else None
-        primary_absence = absences.get(primary.pk) if primary else None
-        backup_absence = absences.get(backup.pk) if backup else None
-        if primary is not None and primary.is_active and primary_absence is None:
-            acting = primary
-        elif backup is not None and backup.is_active and backup_absence is None:
-            acting = backup
-        else:
-            away = tuple(sorted(u.pk for u in (primary, backup) if u is not None))
-            if away not in fallbacks:
-                fallbacks[away] = first_available_tam_level(at, exclude=away)
-            acting = fallbacks[away]
-        result[account.pk] = Coverage(primary, backup, acting, primary_absence, backup_absence)
+    fallbacks: dict = {}
+    return {account.pk: _decide(assignments.get(account.pk), absences, at, fallbacks) for account in accounts}
+
+
+def coverage_at(account: Account, moments: Iterable[dt.datetime]) -> dict[dt.datetime, Coverage | None]:
+    """Coverage of one account at several moments in a fixed number of queries (the fallback is looked up
+    once per absent pair and moment); ``None`` at a moment when nobody can act."""
+    moments = sorted(set(moments))
+    if not moments:
+        return {}
+    first, last = moments[0], moments[-1]
+    assignments = list(
+        TamAssignment.objects.filter(account=account, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
+        .select_related("primary", "backup")
+        .order_by("-valid_from")
+    )
+    named = {pk for a in assignments for pk in (a.primary_id, a.backup_id)}
+    # Latest end first, so the one ending soonest wins below, as in _absences_at.
+    absences = list(
+        TamAbsence.objects.scheduled()
+        .filter(tam_id__in=named, starts_at__lte=last, ends_at__gt=first)
+        .order_by("-ends_at")
+    )
+    fallbacks: dict = {}
+    result: dict[dt.datetime, Coverage | None] = {}
+    for at in moments:
+        in_force = [a for a in assignments if a.valid_from <= at and (a.valid_to is None or a.valid_to > at)]
+        away_then = {absence.tam_id: absence for absence in absences if absence.starts_at <= at < absence.ends_at}
+        try:
+            result[at] = _decide(in_force[-1] if in_force else None, away_then, at, fallbacks)
+        except NoTamAvailable:
+            result[at] = None
     return result
 
 

@@ -53,6 +53,9 @@ def install_default_tiers(BusinessCalendar, OpenInterval, Tier):
             for day, intervals in SUPPORT_HOURS["weekly"].items()
             for opens, closes in intervals
         )
-    for spec in TIERS:
-        Tier.objects.get_or_create(name=spec["name"], defaults={**spec, "support_calendar": calendar})
+    existing = set(Tier.objects.filter(name__in=[spec["name"] for spec in TIERS]).values_list("name", flat=True))
+    Tier.objects.bulk_create(
+        [Tier(**spec, support_calendar=calendar) for spec in TIERS if spec["name"] not in existing],
+        ignore_conflicts=True,
+    )
     return calendar

@@ -23,7 +23,8 @@ def install_role_groups(sender=None, **kwargs):
     """Create the role groups after migrate; the Admin group holds every permission."""
     from django.contrib.auth.models import Group, Permission
 
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
+    names = [role.value for role in Role]
+    existing = set(Group.objects.filter(name__in=names).values_list("name", flat=True))
+    Group.objects.bulk_create([Group(name=name) for name in names if name not in existing], ignore_conflicts=True)
     admin_group = Group.objects.get(name=Role.ADMIN.value)
     admin_group.permissions.set(Permission.objects.all())

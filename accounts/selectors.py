@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from .coverage import Coverage, NoTamAvailable, coverage
+from .coverage import Coverage, coverage_at
 from .models import Account, TamAbsence, TamAssignment
 
 
@@ -23,23 +23,19 @@ class AccountCoverage:
 
 
 def account_coverage(account: Account, now: dt.datetime, *, limit: int = 5) -> AccountCoverage:
-    """Who covers the account now, and the coming absences of its TAMs with who covers then."""
-    try:
-        current = coverage(account, now)
-    except NoTamAvailable:
-        current = None
+    """Who covers the account now, and the coming absences of its TAMs with who covers then (a fixed number of
+    queries, whatever the number of absences)."""
     assignment = TamAssignment.objects.current().filter(account=account).first()
-    notices = []
+    absences = []
     if assignment is not None:
-        absences = (
+        absences = list(
             TamAbsence.objects.not_over(now)
             .filter(tam_id__in=[assignment.primary_id, assignment.backup_id])
             .select_related("tam")[:limit]
         )
-        for absence in absences:
-            try:
-                covering = coverage(account, max(absence.starts_at, now)).acting
-            except NoTamAvailable:
-                covering = None
-            notices.append(AbsenceNotice(absence, covering))
-    return AccountCoverage(current, notices)
+    covers = coverage_at(account, [now, *(max(absence.starts_at, now) for absence in absences)])
+    notices = []
+    for absence in absences:
+        then = covers[max(absence.starts_at, now)]
+        notices.append(AbsenceNotice(absence, then.acting if then else None))
+    return AccountCoverage(covers[now], notices)

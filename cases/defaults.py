@@ -20,12 +20,14 @@ EXAMPLE_TARGETS = {
 
 
 def install_default_policies(Tier, BusinessCalendar, SlaPolicy, SlaTarget):
+    """Give each seeded tier without a policy its policy and example targets; an existing policy is never touched."""
     calendar = BusinessCalendar.objects.filter(name="Support hours").first()
-    for tier in Tier.objects.filter(name__in=EXAMPLE_TARGETS):
-        policy, created = SlaPolicy.objects.get_or_create(tier=tier, defaults={"warn_at_percent": 75})
-        if not created or calendar is None:
-            continue
-        targets = []
+    tiers = list(Tier.objects.filter(name__in=EXAMPLE_TARGETS).exclude(pk__in=SlaPolicy.objects.values("tier_id")))
+    policies = SlaPolicy.objects.bulk_create([SlaPolicy(tier=tier, warn_at_percent=75) for tier in tiers])
+    if calendar is None:
+        return
+    targets = []
+    for tier, policy in zip(tiers, policies, strict=True):
         if tier.name == "Enterprise":
             for name, start, meet, duration, clock, paused in FAQ_ESS_TARGETS:
                 targets.append(
@@ -59,4 +61,4 @@ def install_default_policies(Tier, BusinessCalendar, SlaPolicy, SlaTarget):
                         is_example=True,
                     )
                 )
-        SlaTarget.objects.bulk_create(targets)
+    SlaTarget.objects.bulk_create(targets)

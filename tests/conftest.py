@@ -19,6 +19,7 @@ from cases.defaults import install_default_policies
 from cases.models import SlaPolicy, SlaTarget
 
 from .factories import PASSWORD, AccountFactory, UserFactory, customer_user
+from .perf import n_plus_one
 
 
 def pytest_collection_modifyitems(config, items):
@@ -32,6 +33,11 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
         reasons = ", ".join(name for name, absent in missing.items() if absent)
         print(f"\n{len(dropped)} tests deselected: no {reasons} configured (set DATABASE_URL / REDIS_URL)")
+
+
+def pytest_configure(config):
+    """An N+1 query in a request, a task or a portal function a test calls fails the test (tests/perf/n_plus_one.py)."""
+    n_plus_one.install()
 
 
 @pytest.fixture(autouse=True)
