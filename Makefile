@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format browser-deps clean
+.PHONY: run test lint format browser-deps clean bench bench-quick
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,13 @@ format: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3 test-artifacts
+
+# Benchmarks: ratios against baselines measured in the same run (bench/run.py, docs/performance.md). They need
+# PostgreSQL and Redis on 127.0.0.1 and wrk (installed from Debian when missing).
+bench: $(VENV)/.runtime-installed
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py
+
+bench-quick: $(VENV)/.runtime-installed
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py --quick

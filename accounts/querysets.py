@@ -44,6 +44,14 @@ class AccountQuerySet(models.QuerySet):
             ),
         )
 
+    def with_tier_name(self, day: dt.date):
+        """Annotate ``tier_name``, the tier of the contract in force on ``day`` (None without one), in the same
+        query: for long lists that show the tier and nothing else of ``with_coverage``."""
+        from .models import Contract
+
+        in_force = Contract.objects.active_on(day).filter(account=OuterRef("pk")).order_by("-start_date")
+        return self.annotate(tier_name=models.Subquery(in_force.values("tier__name")[:1]))
+
     def visible_to(self, user):
         """Vendor staff see every account; a customer user only their own; anyone else none."""
         if not user.is_authenticated:

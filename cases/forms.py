@@ -1,12 +1,13 @@
 """Forms of the case pages. They parse input; the rules (who may, which files, which moves) live in the services."""
 
 from django import forms
+from django.db.models import Q
 
 from accounts.forms import SafeDateTimeField
 from accounts.models import Account, User
 from accounts.roles import Role
 
-from .models import CASE_TRANSITIONS, OPEN_STATUSES, CaseStatus, Channel, ContactKind, Severity
+from .models import CASE_TRANSITIONS, OPEN_STATUSES, Case, CaseStatus, Channel, ContactKind, Severity
 from .services import ALLOWED_ATTACHMENT_TYPES
 
 ATTACHMENT_HELP = "PDF, images, text and log files, CSV, ZIP, Word, Excel or e-mail files, up to 10 MB each."
@@ -198,4 +199,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = Account.objects.visible_to(actor).order_by("name").only("slug", "name")
+        # Only accounts with something in the queue (and the one filtered on): a select of every customer would
+        # grow with the customer base, not with the queue.
+        in_queue = Q(pk__in=Case.objects.open().values("account_id")) | Q(slug=self.data.get("account", ""))
+        self.fields["account"].queryset = (
+            Account.objects.visible_to(actor).filter(in_queue).order_by("name").only("slug", "name")
+        )

@@ -84,7 +84,14 @@ class CreditEntry(models.Model):
                 condition=~Q(kind="adjustment") | ~Q(reason=""), name="credit_adjustment_has_a_reason"
             ),
         ]
-        indexes = [models.Index(fields=["account", "created_at"], name="credit_account_time")]
+        indexes = [
+            models.Index(fields=["account", "created_at"], name="credit_account_time"),
+            # Balances are sums over an account's rows: with the deltas in the index they are read from it alone
+            # (an index-only scan), never from the table's pages spread over years of history.
+            models.Index(
+                fields=["account"], include=["available_delta", "reserved_delta"], name="credit_account_balance"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} {self.get_kind_display()} {self.available_delta:+d}"
@@ -96,6 +103,22 @@ class CreditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Ledger rows are never deleted.")
+
+
+class CreditBalance(models.Model):
+    """An account's two balances, the sums of its ledger, kept by the database: a trigger adds every inserted
+    ledger row (whoever inserts it: a service, the quarterly job's set-based SQL, a bulk load) in the same
+    transaction. Reading a balance then costs one row, not years of history. Never written by the application."""
+
+    account = models.OneToOneField(Account, primary_key=True, on_delete=models.CASCADE, related_name="credit_balance")
+    available = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "credit balance"
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.available} available, {self.reserved} reserved"
 
 
 class Scope(models.TextChoices):

@@ -2,12 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Account
 
-from .models import CreditEntry, EventStatus, MaintenanceEvent
+from .models import CreditBalance, CreditEntry, EventStatus, MaintenanceEvent
 from .services import Balance, account_balance, next_grant_date
 
 
@@ -27,13 +26,9 @@ def account_summary(account: Account, *, limit: int = 3) -> dict:
 
 
 def balances(accounts: list[Account]) -> dict[int, Balance]:
-    """Balances of many accounts in one query."""
-    rows = (
-        CreditEntry.objects.filter(account__in=accounts)
-        .values("account_id")
-        .annotate(available=Sum("available_delta"), reserved=Sum("reserved_delta"))
-    )
-    found = {row["account_id"]: Balance(row["available"] or 0, row["reserved"] or 0) for row in rows}
+    """Balances of many accounts in one query (one row each, whatever the length of their ledgers)."""
+    rows = CreditBalance.objects.filter(account__in=accounts).values_list("account_id", "available", "reserved")
+    found = {account_id: Balance(available, reserved) for account_id, available, reserved in rows}
     return {account.pk: found.get(account.pk, Balance(0, 0)) for account in accounts}
 
 

@@ -14,6 +14,7 @@ from accounts.quarters import Quarter, vendor_today, vendor_zone
 from .models import (
     EVENT_TRANSITIONS,
     EXCLUDED_SCOPES,
+    CreditBalance,
     CreditEntry,
     CreditKind,
     EventStatus,
@@ -37,9 +38,9 @@ class Balance:
 
 
 def account_balance(account: Account) -> Balance:
-    """The account's credits, derived from its ledger in one query."""
-    available, reserved = CreditEntry.objects.filter(account=account).balance()
-    return Balance(available, reserved)
+    """The account's credits: the sums of its ledger, as the database keeps them (one row)."""
+    balance = CreditBalance.objects.filter(account=account).values_list("available", "reserved").first()
+    return Balance(*balance) if balance else Balance(0, 0)
 
 
 def contract_on(account: Account, day: dt.date) -> Contract | None:

@@ -159,7 +159,12 @@ def current_reviews_by_account(accounts, today: dt.date) -> dict[int, ProactiveR
     from accounts.quarters import Quarter
 
     quarter = Quarter.of(today)
-    reviews = ProactiveReview.objects.filter(account__in=accounts, quarter_start=quarter.start)
+    # No order: the default one (by account name) would join each review to its account.
+    reviews = (
+        ProactiveReview.objects.filter(account__in=accounts, quarter_start=quarter.start)
+        .order_by()
+        .only("id", "account_id", "status", "due_date", "quarter_start")
+    )
     return {review.account_id: review for review in reviews}
 
 
