@@ -343,8 +343,9 @@ class TamAssignmentForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         tams = User.objects.filter(groups__name=Role.TAM.value, is_active=True)
-        self.fields["primary"].queryset = tams
-        self.fields["backup"].queryset = tams
+        for name in ("primary", "backup"):
+            if name in self.fields:  # a past pair is shown read-only, without its form fields
+                self.fields[name].queryset = tams
 
     def perform(self, cleaned):
         return services.coverage_assign(
@@ -377,9 +378,10 @@ class TamAbsenceForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tam"].queryset = User.objects.filter(
-            groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value], is_active=True
-        ).distinct()
+        if "tam" in self.fields:  # read-only once the absence is recorded
+            self.fields["tam"].queryset = User.objects.filter(
+                groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value], is_active=True
+            ).distinct()
 
     def perform(self, cleaned):
         if self.instance.pk:

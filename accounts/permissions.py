@@ -33,6 +33,31 @@ class IsAbsenceManagerOrReadOnly(BasePermission):
         return request.method in SAFE_METHODS or user.is_tam_level or user.is_portal_admin
 
 
+class HasPortalRole(BasePermission):
+    """Signed in and holding a portal role: a customer user of an account, or vendor staff."""
+
+    message = "Your user has no role in the portal yet. Ask an administrator."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_customer_user or user.is_vendor_staff))
+
+
+class IsTamOrReadOnly(BasePermission):
+    """Anyone signed in reads (within their scope); TAMs, TAM-level resources and admins write. Actions named
+    in the view's ``customer_actions`` are open to customers too (the service checks whose row it is)."""
+
+    message = "Only TAMs do this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(view, "customer_actions", ()):
+            return True
+        return user.is_tam_level or user.is_portal_admin
+
+
 class IsVendorStaff(BasePermission):
     message = "Only vendor staff may do this."
 

@@ -32,7 +32,7 @@ class AccountSummarySerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
-    account = AccountSummarySerializer(read_only=True)
+    account = AccountSummarySerializer(read_only=True, allow_null=True)  # none for vendor staff
 
     class Meta:
         model = User
@@ -50,7 +50,16 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "email"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", "example": "06:00:00"})
+class WallClockTimeField(serializers.TimeField):
+    """A local wall-clock time, HH:MM:SS, without an offset (the calendar has the zone): OpenAPI's ``time``
+    format is RFC 3339's, which requires one."""
+
+
 class OpenIntervalSerializer(serializers.ModelSerializer):
+    opens = WallClockTimeField()
+    closes = WallClockTimeField(help_text="00:00:00 is midnight, the end of the day.")
+
     class Meta:
         model = OpenInterval
         fields = ["weekday", "opens", "closes"]

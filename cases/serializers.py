@@ -37,8 +37,8 @@ class CaseEntrySerializer(serializers.ModelSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     account = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     reference = serializers.CharField(read_only=True)
-    contact = serializers.CharField(source="contact.email", read_only=True, default=None)
-    assignee = serializers.CharField(source="assignee.display_name", read_only=True, default=None)
+    contact = serializers.CharField(source="contact.email", read_only=True, default=None, allow_null=True)
+    assignee = serializers.CharField(source="assignee.display_name", read_only=True, default=None, allow_null=True)
     next_due = serializers.DateTimeField(read_only=True, allow_null=True)
     priority = serializers.BooleanField(read_only=True)
 

@@ -38,7 +38,8 @@ class ConfigurationSite(admin.AdminSite):
 
         @wraps(inner)
         def guarded(request, *args, **kwargs):
-            if request.method == "POST" and request.user.is_authenticated and not recently_authenticated(request):
+            # Only those the site lets in are asked: anyone else is refused (403) without a password prompt.
+            if request.method == "POST" and self.has_permission(request) and not recently_authenticated(request):
                 raise ReauthenticationRequired()
             return inner(request, *args, **kwargs)
 

@@ -30,9 +30,12 @@ class RejectNulMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
         ):
-            from django.http import HttpResponseBadRequest
+            from django.http import HttpResponseBadRequest, JsonResponse
 
-            return HttpResponseBadRequest("Bad request: a NUL character is not allowed.")
+            message = "Bad request: a NUL character is not allowed."
+            if request.path.startswith("/api/"):  # the API answers in JSON, errors included
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
         return self.get_response(request)
 
 

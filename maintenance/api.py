@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from accounts.api import AccountViewSet
 from accounts.api_base import ScopedViewSetMixin
 from accounts.models import Account
+from accounts.permissions import IsTamOrReadOnly
 
 from . import services
 from .models import CreditEntry, MaintenanceEvent
@@ -53,6 +54,8 @@ class MaintenanceEventViewSet(
 
     queryset = MaintenanceEvent.objects.all()
     serializer_class = MaintenanceEventSerializer
+    permission_classes = [IsTamOrReadOnly]
+    customer_actions = ("create", "accept", "cancel")
 
     def scope_queryset(self, queryset):
         queryset = queryset.select_related("account", "performing_tam")

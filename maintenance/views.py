@@ -163,6 +163,7 @@ def event_detail(request, pk):
 
 
 ACTIONS = {"confirm", "propose", "accept", "complete", "cancel", "no-show"}
+TAM_ACTIONS = {"confirm", "propose", "complete", "no-show"}
 
 
 @login_required
@@ -172,6 +173,8 @@ def event_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404
     user = request.user
+    if action in TAM_ACTIONS and not (user.is_tam_level or user.is_portal_admin):
+        raise PermissionDenied("Only the TAM confirms, reschedules and completes events.")
     forms = {}
 
     def run():

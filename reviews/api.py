@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.api_base import ScopedViewSetMixin
 from accounts.models import Account
+from accounts.permissions import IsTamOrReadOnly
 
 from . import selectors, services
 from .models import Finding, InventoryRow, PreviewSession, ProactiveReview, Recommendation, Release, ReleaseItem
@@ -47,21 +48,6 @@ class IsStaffOrReadOnly(BasePermission):
         if not user or not user.is_authenticated:
             return False
         return request.method in SAFE_METHODS or user.is_vendor_staff
-
-
-class IsTamOrReadOnly(BasePermission):
-    """Anyone signed in reads (within their scope); TAMs, TAM-level resources and admins write. Actions named
-    in the view's ``customer_actions`` are open to customers too (the service checks whose row it is)."""
-
-    message = "Only TAMs do this."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not user or not user.is_authenticated:
-            return False
-        if request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(view, "customer_actions", ()):
-            return True
-        return user.is_tam_level or user.is_portal_admin
 
 
 class ReleaseViewSet(

@@ -239,4 +239,7 @@ class InventoryUploadSerializer(serializers.Serializer):
 
 
 class InventoryRefusalSerializer(serializers.Serializer):
-    file = serializers.ListField(child=serializers.CharField(), help_text="The summary, then the bad lines.")
+    # Other refusals (a review that is published, a request the portal rejects outright) name other keys.
+    file = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The summary, then the bad lines."
+    )

@@ -75,6 +75,11 @@ def _staff_only(user, what="This page"):
         raise PermissionDenied(f"{what} is for vendor staff.")
 
 
+def _tam_only(user, what: str):
+    if not (user.is_tam_level or user.is_portal_admin):
+        raise PermissionDenied(f"{what} is for TAMs.")
+
+
 def _all_accounts(request) -> bool:
     return request.GET.get("show") == "all" or not request.user.is_tam_level
 
@@ -223,7 +228,7 @@ def _plan_context(release, account, form) -> dict:
 
 @login_required
 def preview_plan(request, release_pk, account):
-    _staff_only(request.user, "Planning a preview")
+    _tam_only(request.user, "Planning a preview")
     release = get_release_for(request.user, release_pk)
     account = get_object_or_404(Account.objects.visible_to(request.user), slug=account)
     existing = PreviewSession.objects.filter(release=release, account=account).first()
@@ -260,7 +265,7 @@ def preview_plan(request, release_pk, account):
 @login_required
 @require_POST
 def account_modules(request, account):
-    _staff_only(request.user, "Recording modules")
+    _tam_only(request.user, "Recording modules")
     account = get_object_or_404(Account.objects.visible_to(request.user), slug=account)
     form = AccountModulesForm(request.POST)
     if form.is_valid():
@@ -317,7 +322,7 @@ def preview_action(request, pk, action):
         raise Http404
     user, forms = request.user, {}
     if action != "decline":
-        _staff_only(user, "Changing a preview")
+        _tam_only(user, "Changing a preview")
 
     def run():
         if action == "update":
@@ -473,7 +478,7 @@ def review_action(request, pk, action):
     review = get_review_for(request.user, pk)
     if action not in REVIEW_ACTIONS:
         raise Http404
-    _staff_only(request.user, "Changing a review")
+    _tam_only(request.user, "Changing a review")
     forms = {}
 
     def run():

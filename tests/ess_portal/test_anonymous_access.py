@@ -86,7 +86,6 @@ def test_anonymous_is_sent_to_sign_in(client, path, name):
 
 
 @pytest.mark.django_db
-@pytest.mark.django_db
 def test_an_unknown_feed_token_is_a_404(client):
     assert client.get("/feeds/not-a-real-token.ics").status_code == 404
 

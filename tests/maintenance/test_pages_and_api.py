@@ -174,8 +174,8 @@ def test_a_customer_cannot_confirm_through_page_or_api(client_for, banked, alice
         duration=dt.timedelta(hours=2),
     )
     client = client_for(alice)
-    client.post(f"/maintenance/events/{event.pk}/confirm/")
-    assert client.post(f"/api/v1/events/{event.pk}/confirm/").status_code == 400
+    assert client.post(f"/maintenance/events/{event.pk}/confirm/").status_code == 403
+    assert client.post(f"/api/v1/events/{event.pk}/confirm/").status_code == 403
     event.refresh_from_db()
     assert event.status == EventStatus.REQUESTED
 
