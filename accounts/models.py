@@ -413,6 +413,12 @@ class User(AbstractUser):
     def is_portal_admin(self) -> bool:
         return Role.ADMIN in self.roles
 
+    @property
+    def acts_as_tam(self) -> bool:
+        """May do a TAM's work on accounts (confirm events, plan previews, run reviews, record absences): TAMs,
+        TAM-level resources and admins."""
+        return self.is_tam_level or self.is_portal_admin
+
 
 class OutboxMessage(models.Model):
     """An e-mail waiting to go out. Written in the same transaction as the change it announces, sent by a

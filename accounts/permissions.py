@@ -30,7 +30,7 @@ class IsAbsenceManagerOrReadOnly(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False
-        return request.method in SAFE_METHODS or user.is_tam_level or user.is_portal_admin
+        return request.method in SAFE_METHODS or user.acts_as_tam
 
 
 class HasPortalRole(BasePermission):
@@ -55,7 +55,7 @@ class IsTamOrReadOnly(BasePermission):
             return False
         if request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(view, "customer_actions", ()):
             return True
-        return user.is_tam_level or user.is_portal_admin
+        return user.acts_as_tam
 
 
 class IsVendorStaff(BasePermission):

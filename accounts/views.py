@@ -25,7 +25,7 @@ def _staff_only(user):
 
 
 def _absence_managers_only(user):
-    if not (user.is_portal_admin or user.is_tam_level):
+    if not user.acts_as_tam:
         raise PermissionDenied("Only TAMs, TAM-level resources and admins record absences.")
 
 

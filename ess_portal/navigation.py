@@ -26,7 +26,7 @@ def navigation(request):
     items.append(("Reviews", reverse("reviews:reviews")))
     items.append(("Releases", reverse("reviews:releases")))
     menu = [("Profile", reverse("accounts:profile"))]
-    if user.is_tam_level or user.is_portal_admin:
+    if user.acts_as_tam:
         menu.append(("Absences", reverse("accounts:absences")))
     if user.is_vendor_staff:
         menu.append(("SLA report", reverse("cases:compliance")))

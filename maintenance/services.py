@@ -209,7 +209,7 @@ def _next_credit_message(account: Account) -> str:
 def _may_book_for(actor: User, account: Account) -> bool:
     if actor.is_customer_user:
         return actor.account_id == account.pk
-    return actor.is_tam_level or actor.is_portal_admin
+    return actor.acts_as_tam
 
 
 def event_book(
@@ -272,10 +272,6 @@ def _move(event: MaintenanceEvent, status: EventStatus) -> None:
     event.status = status
 
 
-def _may_act_as_tam(actor: User, event: MaintenanceEvent) -> bool:
-    return actor.is_portal_admin or actor.is_tam_level
-
-
 def _locked_event(event: MaintenanceEvent) -> MaintenanceEvent:
     return MaintenanceEvent.objects.select_for_update().get(pk=event.pk)
 
@@ -283,7 +279,7 @@ def _locked_event(event: MaintenanceEvent) -> MaintenanceEvent:
 def event_confirm(*, actor: User, event: MaintenanceEvent) -> MaintenanceEvent:
     """The TAM confirms a requested event (this is also the approval of a critical short-notice request).
     The customer gets an iCalendar invite."""
-    if not _may_act_as_tam(actor, event):
+    if not actor.acts_as_tam:
         raise DomainError("Only the TAM confirms events.", field="status")
     with transaction.atomic():
         event = _locked_event(event)
@@ -304,7 +300,7 @@ def event_propose(
     *, actor: User, event: MaintenanceEvent, starts_at: dt.datetime, duration: dt.timedelta, note: str = ""
 ) -> MaintenanceEvent:
     """The TAM proposes another time for a requested event; the customer accepts it or cancels."""
-    if not _may_act_as_tam(actor, event):
+    if not actor.acts_as_tam:
         raise DomainError("Only the TAM proposes another time.", field="starts_at")
     if event.status != EventStatus.REQUESTED:
         raise DomainError("Only a requested event can get another proposed time.", field="status")
@@ -355,7 +351,7 @@ def event_complete(
     *, actor: User, event: MaintenanceEvent, outcome: str, actual_duration: dt.timedelta, notes: str = ""
 ) -> MaintenanceEvent:
     """The TAM records how a confirmed event went; its credit is used."""
-    if not _may_act_as_tam(actor, event):
+    if not actor.acts_as_tam:
         raise DomainError("Only the TAM completes events.", field="status")
     if not outcome.strip():
         raise DomainError("Say what was done.", field="outcome")
@@ -407,7 +403,7 @@ def event_cancel(*, actor: User, event: MaintenanceEvent, reason: str = "", no_s
     """Cancel a requested or confirmed event. 48 hours or more ahead the credit is released (capped at the
     bank); later, or for a no-show, the credit is used."""
     customer = actor.is_customer_user and actor.account_id == event.account_id
-    if not (customer or _may_act_as_tam(actor, event)):
+    if not (customer or actor.acts_as_tam):
         raise DomainError("You cannot cancel this event.", field="status")
     if no_show and customer:
         raise DomainError("Only the TAM records a no-show.", field="status")

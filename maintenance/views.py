@@ -173,7 +173,7 @@ def event_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404
     user = request.user
-    if action in TAM_ACTIONS and not (user.is_tam_level or user.is_portal_admin):
+    if action in TAM_ACTIONS and not user.acts_as_tam:
         raise PermissionDenied("Only the TAM confirms, reschedules and completes events.")
     forms = {}
 

@@ -58,7 +58,7 @@ def previews_to_plan(user: User, *, today: dt.date | None = None, all_accounts: 
     """(release, account) pairs with no preview yet: every upcoming published patch release times every
     Enterprise account the user looks after as primary or backup TAM (admins, or ``all_accounts``: every one).
     A declined preview counts as answered. Three queries, however many releases and accounts."""
-    if not (user.is_tam_level or user.is_portal_admin):
+    if not user.acts_as_tam:
         return []
     today = today or vendor_today()
     releases = list(upcoming_patch_releases(today))

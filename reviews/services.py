@@ -65,10 +65,6 @@ def _is_staff(actor: User) -> bool:
     return actor.is_vendor_staff
 
 
-def _acts_as_tam(actor: User) -> bool:
-    return actor.is_tam_level or actor.is_portal_admin
-
-
 # --- Releases -------------------------------------------------------------------------------------
 
 
@@ -214,7 +210,7 @@ def release_item_remove(*, actor: User, item: ReleaseItem) -> None:
 
 def account_modules_set(*, actor: User, account: Account, modules: str) -> AccountModules:
     """A TAM records the modules an account uses; release items naming them are suggested for its previews."""
-    if not _acts_as_tam(actor):
+    if not actor.acts_as_tam:
         raise DomainError("Only TAMs record the modules an account uses.", field="modules")
     text = join_modules(split_modules(modules))
     if len(text) > 2000:
@@ -279,7 +275,7 @@ def preview_plan(
     in the future and before the release date, for an account whose tier includes previews on that day. It is
     coordinated by the TAM acting at that time (or the planner, if they say so); the items default to those
     that affect the modules the account uses. The customer's users get a calendar invitation."""
-    if not _acts_as_tam(actor):
+    if not actor.acts_as_tam:
         raise DomainError("Only TAMs plan release previews.", field="account")
     if release.kind != ReleaseKind.PATCH:
         raise DomainError("Previews are held before patch releases.", field="release")
@@ -341,7 +337,7 @@ def preview_update(
     """A TAM changes a planned preview (and may take over coordinating it). A new time follows the same rules
     as planning; a new time or another coordinating TAM sends the customer an updated invitation with the same
     UID and the next SEQUENCE."""
-    if not _acts_as_tam(actor):
+    if not actor.acts_as_tam:
         raise DomainError("Only TAMs change release previews.", field="scheduled_at")
     with transaction.atomic():
         preview = _locked_preview(preview)
@@ -367,7 +363,7 @@ def preview_update(
 
 def preview_hold(*, actor: User, preview: PreviewSession, notes: str | None = None) -> PreviewSession:
     """The TAM records that a planned preview took place (once its time has come), with notes if any."""
-    if not _acts_as_tam(actor):
+    if not actor.acts_as_tam:
         raise DomainError("Only TAMs record a preview as held.", field="status")
     with transaction.atomic():
         preview = _locked_preview(preview)
@@ -388,7 +384,7 @@ def preview_decline(*, actor: User, preview: PreviewSession, reason: str = "") -
     """The customer declines a planned preview (their TAM may record it for them). Everyone invited gets a
     calendar cancellation. A declined preview is settled: the account is not chased for that release."""
     own_customer = actor.is_customer_user and actor.account_id == preview.account_id
-    if not (own_customer or _acts_as_tam(actor)):
+    if not (own_customer or actor.acts_as_tam):
         raise DomainError("Only the customer declines a preview.", field="status")
     with transaction.atomic():
         preview = _locked_preview(preview)
@@ -417,7 +413,7 @@ def _move_review(review: ProactiveReview, status: ReviewStatus) -> None:
 
 
 def _tam_only(actor: User, what: str, field: str | None = None) -> None:
-    if not _acts_as_tam(actor):
+    if not actor.acts_as_tam:
         raise DomainError(f"Only TAMs {what}.", field=field)
 
 

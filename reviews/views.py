@@ -76,7 +76,7 @@ def _staff_only(user, what="This page"):
 
 
 def _tam_only(user, what: str):
-    if not (user.is_tam_level or user.is_portal_admin):
+    if not user.acts_as_tam:
         raise PermissionDenied(f"{what} is for TAMs.")
 
 
