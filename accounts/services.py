@@ -155,6 +155,12 @@ def calendar_import_holidays(
 # --- Contracts ------------------------------------------------------------------------------------
 
 
+def _lock_contracts_of(account: Account) -> None:
+    """Writers of one account's contracts take turns: two inserts that clash on the exclusion constraint at
+    once would otherwise wait for each other, and PostgreSQL aborts one as a deadlock instead of refusing it."""
+    list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True))
+
+
 def _check_no_overlap(*, account: Account, start_date: dt.date, end_date: dt.date | None, exclude_pk=None) -> None:
     overlapping = Contract.objects.filter(account=account, status=ContractStatus.ACTIVE)
     if end_date is not None:
@@ -197,6 +203,7 @@ def contract_create(
             field="tier",
         )
     with transaction.atomic():
+        _lock_contracts_of(account)
         _check_no_overlap(account=account, start_date=start_date, end_date=end_date)
         contract = _save_contract(
             Contract(account=account, tier=tier, start_date=start_date, end_date=end_date, created_by=actor)
@@ -235,6 +242,7 @@ def contract_change_tier(*, actor: User | None, account: Account, tier: Tier, fr
     """Move an account to another tier from a date: the contract covering the day before ends then, and a
     new contract on the new tier starts that day and runs as long as the old one would have."""
     with transaction.atomic():
+        _lock_contracts_of(account)
         current = Contract.objects.select_for_update().active_on(from_date).filter(account=account).first()
         later = Contract.objects.filter(account=account, status=ContractStatus.ACTIVE, start_date__gt=from_date)
         if later.exists():
