@@ -1,0 +1,81 @@
+"""The measurements that run inside Django (P3, P4, P5, P8), each in a process of its own (``bench/measure/``):
+here, what each is asked and the row made of its answer."""
+
+from bench.environment import in_django, log
+from bench.profiles import Profile
+from bench.report import row
+
+# Any partial index that leaves met clocks out will do for the chaser; a scan of the whole table will not.
+PARTIAL_INDEXES = ("milestone_warning_due", "milestone_breach_due", "milestone_unmet_by_case")
+
+
+def p3_serialization(profile: Profile, secret: str) -> tuple[dict, dict]:
+    log("P3 DRF serialization of 500 cases vs .values()")
+    figures = in_django(profile.database, secret, "p3", "--repeat", str(5 * profile.repeat))
+    what = "500 cases: query + DRF CaseSerializer vs query + the same payload from .values()"
+    return _timing_row("P3", what, figures["baseline_ms"], figures["subject_ms"], "ms", 2), figures
+
+
+def p4_rollover(profile: Profile, secret: str) -> tuple[dict, dict]:
+    accounts = profile.rollover_accounts
+    log(f"P4 quarter rollover of {accounts:,} more accounts vs hand-written SQL")
+    args = ["--accounts", str(accounts), "--small", str(profile.rollover_small), "--repeat", str(profile.repeat)]
+    figures = in_django(profile.database, secret, "p4", *args)
+    ratio = figures["subject_ms"] / figures["baseline_ms"]
+    fixed = figures["statements_small"] == figures["statements_large"]
+    return row(
+        "P4",
+        f"quarter rollover, {accounts:,} accounts added to the vendor's, vs the same writes in plain SQL",
+        f"{figures['baseline_ms']:.0f} ms",
+        f"{figures['subject_ms']:.0f} ms",
+        ratio,
+        ratio <= 2 and fixed,
+        f"{figures['statements_small']} SQL statements with {figures['small_accounts']:,} accounts added, "
+        f"{figures['statements_large']} with {accounts:,}; grants and forfeits written "
+        f"{figures['grants_and_forfeits']}",
+    ), figures
+
+
+def p5_chaser(profile: Profile, secret: str) -> tuple[dict, dict]:
+    due = profile.due_milestones
+    log(f"P5 SLA chaser: {due:,} due clocks among all the closed ones vs only them")
+    args = ["--due", str(due), "--repeat", str(profile.repeat)]
+    subject = in_django(profile.database, secret, "p5", *args)
+    baseline = in_django(profile.base_database, secret, "p5", *args, "--only-due")
+    ratio = subject["ms"] / baseline["ms"]
+    plans = subject["plans"]
+    used = sorted({name for plan in plans for name in PARTIAL_INDEXES if name in plan})
+    indexed = bool(plans) and all(
+        "Seq Scan on cases_milestone" not in plan and any(name in plan for name in PARTIAL_INDEXES) for plan in plans
+    )
+    return row(
+        "P5",
+        f"SLA chaser tick, {due:,} due clocks with {subject['closed_milestones']:,} closed ones vs with no others",
+        f"{baseline['ms']:.0f} ms",
+        f"{subject['ms']:.0f} ms",
+        ratio,
+        ratio <= 1.5 and indexed,
+        f"warned {subject['warned']}, breached {subject['breached']}; EXPLAIN: "
+        + (f"partial index {', '.join(used)}" if indexed else "a scan of the whole milestone table"),
+    ), {"subject": subject, "baseline": baseline}
+
+
+def p8_business_hours(profile: Profile, secret: str) -> tuple[dict, dict]:
+    log("P8 business-hours engine: 10,000 open hours vs 10")
+    figures = in_django(profile.database, secret, "p8", "--repeat", str(profile.repeat + 1))
+    what = "business-hours engine: Schedule.add of 10,000 open hours vs 10"
+    return _timing_row("P8", what, figures["baseline_us"], figures["subject_us"], "µs", 20), figures
+
+
+def _timing_row(key: str, what: str, baseline: float, subject: float, unit: str, most: float) -> dict:
+    """A row of two timings: the subject's over the baseline's, at most ``most``."""
+    ratio = subject / baseline
+    return row(key, what, f"{baseline:.1f} {unit}", f"{subject:.1f} {unit}", ratio, ratio <= most)
+
+
+MEASUREMENTS = {  # in the order they run
+    "P3": p3_serialization,
+    "P4": p4_rollover,
+    "P5": p5_chaser,
+    "P8": p8_business_hours,
+}
