@@ -1,0 +1,139 @@
+"""A quarter's figures for a set of accounts, asked of each app's selectors in a fixed number of queries whatever
+the number of accounts (plus a few per TAM absence in the quarter, for who covered).
+
+The figures are stored with the report as JSON, so times are kept as ISO 8601 strings (UTC) and read back into
+aware datetimes for a page (``revive``)."""
+
+import datetime as dt
+
+from django.db.models import Q
+
+from accounts.coverage import NoTamAvailable, coverage_many
+from accounts.models import Account, TamAbsence, TamAssignment
+from accounts.quarters import Quarter
+from cases.reports import account_quarter_figures
+from maintenance.selectors import quarter_credit_figures
+from reviews.selectors import quarter_review_figures
+
+from .figures import headline, target_summary
+
+TIME_KEYS = {"at", "starts_at", "ends_at", "held_at"}
+
+
+def window(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
+    """The quarter as instants: from its first local midnight in the vendor zone to the next quarter's."""
+    return quarter.starts_at(), quarter.next().starts_at()
+
+
+def _coverage(account_ids: list[int], first: dt.datetime, last: dt.datetime) -> dict[int, dict]:
+    """Per account: its TAM and backup (the pair in force at the quarter's end, else the last one), and each
+    absence of a TAM of the account during the quarter with who acted for the account when it began."""
+    result = {pk: {"primary": None, "backup": None, "absences": []} for pk in account_ids}
+    pairs = list(
+        TamAssignment.objects.filter(account_id__in=account_ids, valid_from__lt=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
+        .select_related("primary", "backup")
+        .order_by("valid_from")
+    )
+    for pair in pairs:
+        result[pair.account_id].update(primary=pair.primary.display_name, backup=pair.backup.display_name)
+    people = {pk for pair in pairs for pk in (pair.primary_id, pair.backup_id)}
+    absences = (
+        TamAbsence.objects.scheduled()
+        .filter(tam_id__in=people, starts_at__lt=last, ends_at__gt=first)
+        .select_related("tam")
+        .order_by("starts_at")
+    )
+    accounts = {account.pk: account for account in Account.objects.filter(pk__in=account_ids)}
+    for absence in absences:
+        began = max(absence.starts_at, first)
+        theirs = [
+            accounts[pair.account_id]
+            for pair in pairs
+            if absence.tam_id in (pair.primary_id, pair.backup_id)
+            and pair.valid_from <= began
+            and (pair.valid_to is None or pair.valid_to > began)
+        ]
+        try:
+            acting = {pk: cover.acting for pk, cover in coverage_many(theirs, began).items()}
+        except NoTamAvailable:
+            acting = {}
+        days = (min(absence.ends_at, last) - began).total_seconds() / 86400
+        for account in theirs:
+            covering = acting.get(account.pk)
+            result[account.pk]["absences"].append(
+                {
+                    "tam": absence.tam.display_name,
+                    "starts_at": absence.starts_at,
+                    "ends_at": absence.ends_at,
+                    "days": round(days, 2),
+                    "covered_by": covering.display_name if covering else None,
+                }
+            )
+    return result
+
+
+def quarter_figures(account_ids: list[int], quarter: Quarter) -> dict[int, dict]:
+    """Every figure of the value report of ``quarter`` for each account, with its headline numbers."""
+    first, last = window(quarter)
+    credits = quarter_credit_figures(account_ids, first, last)
+    cases = account_quarter_figures(account_ids, first, last)
+    reviews = quarter_review_figures(account_ids, quarter.start, first, last)
+    coverage = _coverage(account_ids, first, last)
+    result = {}
+    for pk in account_ids:
+        credit, case = credits[pk], cases[pk]
+        figures = {
+            "quarter": quarter.label,
+            "events": {
+                "held": credit["events"],
+                "credits_used": credit["credits_used"],
+                "grants": credit["grants"],
+                "forfeits": credit["forfeits"],
+                "banked_at_start": credit["banked_at_start"],
+                "banked_at_end": credit["banked_at_end"],
+            },
+            "sla": [
+                target_summary(
+                    name,
+                    met=counts["met"],
+                    breached=counts["breached"],
+                    running=counts["running"],
+                    responses=counts["responses"],
+                )
+                for name, counts in sorted(case["targets"].items())
+            ],
+            "cases": {
+                "opened": case["opened"],
+                "by_severity": dict(sorted(case["by_severity"].items())),
+                "by_channel": dict(sorted(case["by_channel"].items())),
+            },
+            "previews": reviews[pk]["previews"],
+            "review": reviews[pk]["review"],
+            "coverage": coverage[pk],
+        }
+        figures["headline"] = headline(figures)
+        result[pk] = storable(figures)
+    return result
+
+
+def storable(value):
+    """``value`` with its datetimes as ISO 8601 strings in UTC, as JSON keeps them."""
+    if isinstance(value, dict):
+        return {key: storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    return value
+
+
+def revive(value, key: str = ""):
+    """Stored figures with their times as aware datetimes again (for templates)."""
+    if isinstance(value, dict):
+        return {name: revive(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [revive(item) for item in value]
+    if key in TIME_KEYS and isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    return value
