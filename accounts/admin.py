@@ -1,28 +1,31 @@
-"""Configuration pages for admins. Domain writes (contracts, TAM assignments, absences) go through the
-services: their admin forms call the service in ``clean`` so a refusal shows on the form."""
+"""Configuration pages for admins. Every save calls the services (``core.service_admin``): a page parses the
+form, the service decides, and its refusal shows on the form. Rows are history or belong to their services, so
+nothing is deleted from here."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from audit.admin import AuditTrailMixin
+from core.errors import DomainError
+from core.service_admin import ServiceAdmin, ServiceAdminMixin, kept_rows, row_action
 
 from . import services
-from .business_hours import Schedule
-from .errors import DomainError
 from .models import (
+    ENTERPRISE_BENEFITS,
+    EVERY_TIER_BENEFITS,
+    TIER_FIELDS,
     Account,
     BusinessCalendar,
     Contract,
     Holiday,
     OpenInterval,
-    OutboxMessage,
     TamAbsence,
     TamAssignment,
     Tier,
@@ -32,61 +35,24 @@ from .quarters import vendor_today
 from .roles import Role
 
 
-class ServiceForm(forms.ModelForm):
-    """A model form whose save is a service call, made during validation so refusals become form errors."""
+class HistoryInline(admin.TabularInline):
+    """A read-only list of an object's parts, each changed through its own page."""
 
-    performed = None
+    extra = 0
+    can_delete = False
 
-    def perform(self, cleaned_data):  # pragma: no cover - each subclass says what it does
-        raise NotImplementedError
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.performed = self.perform(cleaned)
-        except DomainError as error:
-            field = error.field if error.field in self.fields else None
-            raise ValidationError({field: error.message} if field else error.message) from error
-        return cleaned
-
-
-class ServiceAdmin(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):
-        if form.performed is not None:
-            form.instance = form.performed
-            obj.pk = form.performed.pk
-            return
-        super().save_model(request, obj, form, change)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 # --- Calendars ------------------------------------------------------------------------------------
 
 
-class IntervalFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        weekly: dict[int, list] = {}
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or data.get("opens") is None or data.get("closes") is None:
-                continue
-            weekly.setdefault(data["weekday"], []).append((data["opens"], data["closes"]))
-        try:
-            Schedule(tz=self.instance.time_zone or "UTC", weekly=weekly)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
-
-
 class OpenIntervalInline(admin.TabularInline):
     model = OpenInterval
-    formset = IntervalFormSet
     extra = 0
     min_num = 1
 
@@ -104,7 +70,7 @@ class HolidayImportForm(forms.Form):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(AuditTrailMixin, admin.ModelAdmin):
+class BusinessCalendarAdmin(AuditTrailMixin, ServiceAdmin):
     audit_children = (("accounts.openinterval", "calendar_id"), ("accounts.holiday", "calendar_id"))
     list_display = ["name", "time_zone", "hours_summary", "holiday_count", "import_link"]
     search_fields = ["name", "time_zone"]
@@ -113,6 +79,23 @@ class BusinessCalendarAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("intervals", "holidays")
+
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        calendar = services.calendar_save(
+            actor=request.user,
+            calendar=form.instance if change else None,
+            name=data["name"],
+            time_zone=data["time_zone"],
+            description=data["description"],
+        )
+        weekly: dict[int, list] = {}
+        for row in kept_rows(formsets, OpenInterval):
+            weekly.setdefault(row["weekday"], []).append((row["opens"], row["closes"]))
+        services.calendar_set_hours(actor=request.user, calendar=calendar, weekly=weekly)
+        holidays = [(row["date"], row["name"]) for row in kept_rows(formsets, Holiday)]
+        services.calendar_set_holidays(actor=request.user, calendar=calendar, holidays=holidays)
+        return calendar
 
     @admin.display(description="Open hours")
     def hours_summary(self, calendar):
@@ -147,29 +130,22 @@ class BusinessCalendarAdmin(AuditTrailMixin, admin.ModelAdmin):
     def import_holidays_view(self, request, pk):
         """Two steps: look up a country's holidays, then save only those the admin ticks after review."""
         if not self.has_change_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         calendar = get_object_or_404(BusinessCalendar, pk=pk)
         form = HolidayImportForm(request.POST or request.GET or None, initial={"year": vendor_today().year + 1})
         found = None
-        if request.method == "POST" and "confirm" in request.POST and form.is_valid():
-            chosen = set(request.POST.getlist("date"))
+        if form.is_bound and form.is_valid():
             try:
                 candidates = services.public_holidays(**form.cleaned_data)
             except DomainError as error:
                 form.add_error(error.field, error.message)
             else:
-                picked = [(day, name) for day, name in candidates if day.isoformat() in chosen]
-                added = services.calendar_import_holidays(actor=request.user, calendar=calendar, holidays=picked)
-                self.message_user(request, f"Added {added} holidays to {calendar.name}.", messages.SUCCESS)
-                return redirect("admin:accounts_businesscalendar_change", calendar.pk)
-        elif form.is_bound and form.is_valid():
-            try:
-                candidates = services.public_holidays(**form.cleaned_data)
-            except DomainError as error:
-                form.add_error(error.field, error.message)
-            else:
+                if request.method == "POST" and "confirm" in request.POST:
+                    chosen = set(request.POST.getlist("date"))
+                    picked = [(day, name) for day, name in candidates if day.isoformat() in chosen]
+                    added = services.calendar_import_holidays(actor=request.user, calendar=calendar, holidays=picked)
+                    self.message_user(request, f"Added {added} holidays to {calendar.name}.", messages.SUCCESS)
+                    return redirect("admin:accounts_businesscalendar_change", calendar.pk)
                 existing = set(calendar.holidays.values_list("date", flat=True))
                 found = [(day, name, day in existing) for day, name in candidates]
         context = {
@@ -187,77 +163,41 @@ class BusinessCalendarAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(AuditTrailMixin, admin.ModelAdmin):
-    list_display = [
-        "name",
-        "assigned_tam",
-        "events_per_quarter",
-        "bank_cap",
-        "release_previews",
-        "proactive_reviews_per_quarter",
-        "priority_support",
-        "store_discount_percent",
-        "support_calendar",
-    ]
+class TierAdmin(AuditTrailMixin, ServiceAdmin):
+    list_display = ["name", *ENTERPRISE_BENEFITS, "support_calendar"]
     list_select_related = ["support_calendar"]
     fieldsets = [
         (None, {"fields": ["name", "support_calendar"]}),
-        ("Every tier", {"fields": ["email_phone_support", "software_updates"]}),
-        (
-            "Enterprise benefits",
-            {
-                "fields": [
-                    "assigned_tam",
-                    ("events_per_quarter", "bank_cap"),
-                    "release_previews",
-                    "proactive_reviews_per_quarter",
-                    "priority_support",
-                    "store_discount_percent",
-                ]
-            },
-        ),
+        ("Every tier", {"fields": EVERY_TIER_BENEFITS}),
+        ("Enterprise benefits", {"fields": ENTERPRISE_BENEFITS}),
     ]
 
+    def perform(self, request, form, formsets, change):
+        values = {name: form.cleaned_data[name] for name in TIER_FIELDS}
+        return services.tier_save(actor=request.user, tier=form.instance if change else None, values=values)
 
-class ContractInline(admin.TabularInline):
+
+class ContractInline(HistoryInline):
     model = Contract
     fields = ["tier", "start_date", "end_date", "status", "created_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class TamAssignmentInline(admin.TabularInline):
+class TamAssignmentInline(HistoryInline):
     model = TamAssignment
     fields = ["primary", "backup", "valid_from", "valid_to", "assigned_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "TAM history"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class CustomerUserInline(admin.TabularInline):
+class CustomerUserInline(HistoryInline):
     model = User
     fields = ["email", "first_name", "last_name", "is_active"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "Customer users"
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Account)
-class AccountAdmin(AuditTrailMixin, admin.ModelAdmin):
+class AccountAdmin(AuditTrailMixin, ServiceAdmin):
     audit_children = (
         ("accounts.contract", "account_id"),
         ("accounts.tamassignment", "account_id"),
@@ -272,6 +212,16 @@ class AccountAdmin(AuditTrailMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("calendar").with_coverage(vendor_today())
 
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        return services.account_save(
+            actor=request.user,
+            account=form.instance if change else None,
+            name=data["name"],
+            slug=data["slug"],
+            calendar=data["calendar"],
+        )
+
     @admin.display(description="Tier today")
     def tier_today(self, account):
         return account.tier_today or "–"
@@ -285,28 +235,13 @@ class AccountAdmin(AuditTrailMixin, admin.ModelAdmin):
         return account.assignment.backup if account.assignment else "–"
 
 
-# --- Contracts, coverage, absences (through the services) -----------------------------------------
+# --- Contracts, coverage, absences ----------------------------------------------------------------
 
 
-class ContractForm(ServiceForm):
+class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
         fields = ["account", "tier", "start_date", "end_date"]
-
-    def perform(self, cleaned):
-        if self.instance.pk:
-            if cleaned["end_date"] != self.instance.end_date:
-                if cleaned["end_date"] is None:
-                    raise DomainError("An end date cannot be removed; create a new contract instead.", field="end_date")
-                return services.contract_end(actor=self.actor, contract=self.instance, end_date=cleaned["end_date"])
-            return self.instance
-        return services.contract_create(
-            actor=self.actor,
-            account=cleaned["account"],
-            tier=cleaned["tier"],
-            start_date=cleaned["start_date"],
-            end_date=cleaned["end_date"],
-        )
 
 
 @admin.register(Contract)
@@ -318,24 +253,27 @@ class ContractAdmin(AuditTrailMixin, ServiceAdmin):
     date_hierarchy = "start_date"
     list_select_related = ["account", "tier", "created_by"]
     autocomplete_fields = ["account"]
-    actions = ["cancel_contracts"]
+    actions = [row_action(services.contract_cancel, "contract", "Cancel the selected contracts (entered in error)")]
 
     def get_readonly_fields(self, request, obj=None):
         return ["account", "tier", "start_date", "status"] if obj else []
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        if not change:
+            return services.contract_create(
+                actor=request.user,
+                account=data["account"],
+                tier=data["tier"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+            )
+        if "end_date" in form.changed_data:
+            return services.contract_end(actor=request.user, contract=form.instance, end_date=data["end_date"])
+        return form.instance
 
-    @admin.action(description="Cancel the selected contracts (entered in error)")
-    def cancel_contracts(self, request, queryset):
-        for contract in queryset:
-            try:
-                services.contract_cancel(actor=request.user, contract=contract)
-            except DomainError as error:
-                self.message_user(request, f"{contract}: {error.message}", messages.WARNING)
 
-
-class TamAssignmentForm(ServiceForm):
+class TamAssignmentForm(forms.ModelForm):
     class Meta:
         model = TamAssignment
         fields = ["account", "primary", "backup"]
@@ -346,11 +284,6 @@ class TamAssignmentForm(ServiceForm):
         for name in ("primary", "backup"):
             if name in self.fields:  # a past pair is shown read-only, without its form fields
                 self.fields[name].queryset = tams
-
-    def perform(self, cleaned):
-        return services.coverage_assign(
-            actor=self.actor, account=cleaned["account"], primary=cleaned["primary"], backup=cleaned["backup"]
-        )
 
 
 @admin.register(TamAssignment)
@@ -367,11 +300,14 @@ class TamAssignmentAdmin(AuditTrailMixin, ServiceAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        return services.coverage_assign(
+            actor=request.user, account=data["account"], primary=data["primary"], backup=data["backup"]
+        )
 
 
-class TamAbsenceForm(ServiceForm):
+class TamAbsenceForm(forms.ModelForm):
     class Meta:
         model = TamAbsence
         fields = ["tam", "starts_at", "ends_at", "note"]
@@ -383,23 +319,6 @@ class TamAbsenceForm(ServiceForm):
                 groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value], is_active=True
             ).distinct()
 
-    def perform(self, cleaned):
-        if self.instance.pk:
-            return services.absence_update(
-                actor=self.actor,
-                absence=self.instance,
-                starts_at=cleaned["starts_at"],
-                ends_at=cleaned["ends_at"],
-                note=cleaned["note"],
-            )
-        return services.absence_record(
-            actor=self.actor,
-            tam=cleaned["tam"],
-            starts_at=cleaned["starts_at"],
-            ends_at=cleaned["ends_at"],
-            note=cleaned["note"],
-        )
-
 
 @admin.register(TamAbsence)
 class TamAbsenceAdmin(AuditTrailMixin, ServiceAdmin):
@@ -408,47 +327,42 @@ class TamAbsenceAdmin(AuditTrailMixin, ServiceAdmin):
     list_filter = [("cancelled_at", admin.EmptyFieldListFilter), "tam"]
     date_hierarchy = "starts_at"
     list_select_related = ["tam"]
-    actions = ["cancel_absences"]
+    actions = [row_action(services.absence_cancel, "absence", "Cancel the selected absences (customers are told)")]
 
     def get_readonly_fields(self, request, obj=None):
         return ["tam", "cancelled_at"] if obj else ["cancelled_at"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Cancel the selected absences (customers are told)")
-    def cancel_absences(self, request, queryset):
-        for absence in queryset:
-            try:
-                services.absence_cancel(actor=request.user, absence=absence)
-            except DomainError as error:
-                self.message_user(request, f"{absence}: {error.message}", messages.WARNING)
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        times = {"starts_at": data["starts_at"], "ends_at": data["ends_at"], "note": data["note"]}
+        if change:
+            return services.absence_update(actor=request.user, absence=form.instance, **times)
+        return services.absence_record(actor=request.user, tam=data["tam"], **times)
 
 
 # --- People ---------------------------------------------------------------------------------------
+
+
+class InvitationAdminForm(forms.ModelForm):
+    """Adding a person here is an invitation, as on the portal's page: they choose their own password."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "account"]
 
 
 class UserAdminForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
 
-    def clean(self):
-        cleaned = super().clean()
-        groups = {g.name for g in cleaned.get("groups") or []}
-        account = cleaned.get("account")
-        if Role.CUSTOMER.value in groups and account is None:
-            self.add_error("account", "A customer user belongs to exactly one account: choose it.")
-        if Role.CUSTOMER.value in groups and len(groups) > 1:
-            self.add_error("groups", "A customer user cannot also hold a vendor staff role.")
-        if account is not None and Role.CUSTOMER.value not in groups:
-            self.add_error("account", "Only customer users belong to an account.")
-        return cleaned
-
 
 @admin.register(User)
-class UserAdmin(AuditTrailMixin, BaseUserAdmin):
+class UserAdmin(AuditTrailMixin, ServiceAdminMixin, BaseUserAdmin):
     audit_children = (("accounts.user_groups", "user_id"),)
     form = UserAdminForm
+    add_form = InvitationAdminForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "account", "is_active"]
     list_filter = ["groups", "is_active", "account"]
@@ -461,29 +375,32 @@ class UserAdmin(AuditTrailMixin, BaseUserAdmin):
         ("Role", {"fields": ["groups", "account", "is_active"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "role", "account"]})]
     filter_horizontal = ["groups"]
 
-    def save_related(self, request, form, formsets, change):
-        """Roles go through the same service as invitations, so access to this site follows the Admin role."""
-        super().save_related(request, form, formsets, change)
+    def get_readonly_fields(self, request, obj=None):
+        # A person changes their own address, proving the new one (accounts.emails).
+        return ["email", "last_login", "date_joined"] if obj else []
+
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        if not change:
+            return services.user_invite(
+                actor=request.user,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=Role(data["role"]),
+                account=data["account"],
+            )
         user = form.instance
-        roles = {Role(group.name) for group in user.groups.all() if group.name in Role.values}
-        if roles:
-            services.user_set_roles(actor=request.user, user=user, roles=roles, account=user.account)
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    """Mail waiting or sent: read-only, to see what went out and what is being retried."""
-
-    list_display = ["created_at", "to", "subject", "attempts", "sent_at", "next_attempt_at"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+        services.user_update(
+            actor=request.user,
+            user=user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            time_zone=data["time_zone"],
+            is_active=data["is_active"],
+        )
+        roles = {Role(group.name) for group in data["groups"] if group.name in Role.values}
+        return services.user_set_roles(actor=request.user, user=user, roles=roles, account=data["account"])

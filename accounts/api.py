@@ -3,20 +3,27 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from core.models import Limits
+from core.permissions import HasPortalRole, asks_service, require
+
 from . import services
-from .api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from .absences import require_may_manage_absences_of, require_may_record_absences
+from .configuration import CONFIGURATION_ADMIN_ONLY
+from .contracts import require_may_manage_contracts
 from .models import Account, BusinessCalendar, Contract, TamAbsence, Tier
-from .permissions import IsAbsenceManagerOrReadOnly, IsPortalAdminOrReadOnly
+from .people import require_may_invite
 from .quarters import vendor_today
+from .roles import Role
 from .serializers import (
     AccountSerializer,
     BusinessCalendarSerializer,
     ContractEndSerializer,
     ContractSerializer,
+    InvitationSerializer,
+    LimitsSerializer,
     MeSerializer,
     TamAbsenceSerializer,
     TierSerializer,
@@ -27,6 +34,26 @@ from .serializers import (
 @api_view(["GET"])
 def me(request):
     return Response(MeSerializer(request.user).data)
+
+
+@extend_schema(methods=["GET"], responses=LimitsSerializer, summary="The notice periods and limits in force")
+@extend_schema(
+    methods=["PATCH"],
+    request=LimitsSerializer,
+    responses=LimitsSerializer,
+    summary="Change notice periods and limits (administrators, with a recently entered password)",
+)
+@api_view(["GET", "PATCH"])
+def limits(request):
+    """Everyone signed in reads the limits the booking and renewal rules apply; administrators change them through
+    the service the configuration page uses (its refusals, its words)."""
+    if request.method == "GET":
+        return Response(LimitsSerializer(Limits.current()).data)
+    require(services.may_configure(request.user), CONFIGURATION_ADMIN_ONLY)
+    payload = LimitsSerializer(data=request.data, partial=True)
+    payload.is_valid(raise_exception=True)
+    saved = services.limits_save(actor=request.user, values=payload.validated_data)
+    return Response(LimitsSerializer(saved).data)
 
 
 @extend_schema_view(
@@ -70,11 +97,17 @@ class ContractViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Contracts of the accounts you may see. Admins create, end and cancel them."""
+    """Contracts of the accounts you may see. Admins create, end and cancel them (with a recently entered
+    password: 403 ``reauthentication_required`` otherwise)."""
 
     queryset = Contract.objects.all()
     serializer_class = ContractSerializer
-    permission_classes = [IsPortalAdminOrReadOnly]
+    permission_classes = [
+        asks_service(
+            create=require_may_manage_contracts,
+            change=lambda request, contract: require_may_manage_contracts(request.user),
+        )
+    ]
 
     def scope_queryset(self, queryset):
         return queryset.select_related("account", "tier")
@@ -88,14 +121,14 @@ class ContractViewSet(
         contract = self.get_object()
         payload = ContractEndSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.contract_end(actor=request.user, contract=contract, **payload.validated_data)
+        contract = services.contract_end(actor=request.user, contract=contract, **payload.validated_data)
         return Response(ContractSerializer(contract).data)
 
     @extend_schema(request=None, responses=ContractSerializer, summary="Cancel a contract entered in error")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         contract = self.get_object()
-        services.contract_cancel(actor=request.user, contract=contract)
+        contract = services.contract_cancel(actor=request.user, contract=contract)
         return Response(ContractSerializer(contract).data)
 
 
@@ -105,14 +138,18 @@ class TamAbsenceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     queryset = TamAbsence.objects.all()
     serializer_class = TamAbsenceSerializer
-    permission_classes = [IsAbsenceManagerOrReadOnly]
+    permission_classes = [
+        asks_service(
+            create=require_may_record_absences,
+            change=lambda request, absence: require_may_manage_absences_of(
+                request.user, absence.tam, verb="cancel" if request.method == "DELETE" else "change"
+            ),
+        )
+    ]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def scope_queryset(self, queryset):
         queryset = queryset.select_related("tam")
-        user = self.request.user
-        if self.request.method not in SAFE_METHODS and not user.is_portal_admin:
-            queryset = queryset.filter(tam=user)
         if self.request.query_params.get("current", "").lower() in ("1", "true", "yes"):
             queryset = queryset.not_over(timezone.now())
         return queryset
@@ -130,17 +167,33 @@ class TamAbsenceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         absence = serializer.instance
         data = serializer.validated_data
-        if "tam" in data and data["tam"].pk != absence.tam_id:
-            raise PermissionDenied("An absence cannot be moved to another person.")
         services.absence_update(
             actor=self.request.user,
             absence=absence,
             starts_at=data.get("starts_at", absence.starts_at),
             ends_at=data.get("ends_at", absence.ends_at),
             note=data.get("note", absence.note),
+            tam=data.get("tam"),
         )
 
     def destroy(self, request, *args, **kwargs):
         absence = self.get_object()
         services.absence_cancel(actor=request.user, absence=absence)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationViewSet(viewsets.GenericViewSet):
+    """Invite a person: admins invite anyone, a TAM customer users of the accounts they own. The person gets an
+    e-mail with a link to choose a password. Needs a recently entered password (403
+    ``reauthentication_required`` otherwise)."""
+
+    serializer_class = InvitationSerializer
+    permission_classes = [HasPortalRole, asks_service(create=require_may_invite)]
+
+    @extend_schema(responses={201: MeSerializer}, summary="Invite a person by e-mail")
+    def create(self, request):
+        payload = self.get_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        invited = services.user_invite(actor=request.user, **{**data, "role": Role(data["role"])})
+        return Response(MeSerializer(invited).data, status=status.HTTP_201_CREATED)

@@ -8,10 +8,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import roles, signals
+        from . import emails, roles, sessions, signals  # noqa: F401 (emails, sessions: their signal receivers)
         from .models import Holiday, OpenInterval
 
         post_migrate.connect(roles.install_role_groups, sender=self)
+        sessions.replace_allauths_recorder()
         for model in (OpenInterval, Holiday):
             post_save.connect(
                 signals.touch_calendar, sender=model, dispatch_uid=f"touch-calendar-save-{model.__name__}"

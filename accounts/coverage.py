@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
-from .errors import DomainError
+from core.errors import DomainError
+
 from .models import Account, TamAbsence, TamAssignment, User
 from .roles import Role
 

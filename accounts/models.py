@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .business_hours import Schedule
 from .querysets import (
@@ -173,6 +174,20 @@ class Tier(models.Model):
             raise ValidationError({"bank_cap": "The bank must hold at least one quarter's events."})
 
 
+# A tier's benefits, as the FAQ table groups them: what every tier has, and what Enterprise adds.
+EVERY_TIER_BENEFITS = ["email_phone_support", "software_updates"]
+ENTERPRISE_BENEFITS = [
+    "assigned_tam",
+    "events_per_quarter",
+    "bank_cap",
+    "release_previews",
+    "proactive_reviews_per_quarter",
+    "priority_support",
+    "store_discount_percent",
+]
+TIER_FIELDS = ["name", "support_calendar", *EVERY_TIER_BENEFITS, *ENTERPRISE_BENEFITS]
+
+
 class Account(models.Model):
     """A customer organisation. Customer users belong to exactly one account."""
 
@@ -187,6 +202,11 @@ class Account(models.Model):
         help_text="Leave empty to use the support hours of the account's tier (e.g. set one for another region).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    renewal_notices_to_contacts = models.BooleanField(
+        "renewal reminders to the customer's contacts",
+        default=False,
+        help_text="The account opts in: its customer users get the contract renewal reminders too.",
+    )
 
     objects = AccountQuerySet.as_manager()
 
@@ -242,6 +262,22 @@ class Contract(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Renewal terms (accounts.renewals): whether the vendor renews it on its end date, and the notice period.
+    renews_automatically = models.BooleanField(
+        default=False, help_text="Renewed by the portal on its end date, for its renewal term, unless notice is given."
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        "notice period (days)",
+        default=90,
+        validators=[MaxValueValidator(730)],
+        help_text="The renewal is due (decided, or notice given) within this many days before the end.",
+    )
+    renewal_term_months = models.PositiveSmallIntegerField(
+        "renewal term (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="How long a renewal runs unless an end date is chosen.",
+    )
 
     objects = ContractQuerySet.as_manager()
 
@@ -250,6 +286,10 @@ class Contract(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="contract_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(renewal_term_months__gte=1, renewal_term_months__lte=120, notice_days__lte=730),
+                name="contract_renewal_terms_in_range",
             ),
         ]
         indexes = [models.Index(fields=["account", "start_date"], name="contract_account_start")]
@@ -264,6 +304,27 @@ class Contract(models.Model):
             and self.start_date <= day
             and (self.end_date is None or day <= self.end_date)
         )
+
+
+class RenewalReminder(models.Model):
+    """A contract's renewal reminder at one offset before its end: one row per contract and offset, however often
+    or concurrently the reminder job runs. ``sent`` is off for an offset the job passed while it was down, recorded
+    without mail because a nearer one went out in the same run."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="renewal_reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent = models.BooleanField(default=True)
+    run = models.UUIDField(help_text="The job run that claimed this row.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["contract", "-days_before"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "days_before"], name="renewal_reminder_once_per_offset")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.days_before} days before the end"
 
 
 class TamAssignment(models.Model):
@@ -362,6 +423,9 @@ class User(AbstractUser):
         related_name="users",
         help_text="The customer account of a customer user; empty for vendor staff.",
     )
+    phone = PhoneNumberField(
+        blank=True, help_text="A number the phone system can tell the person by (with the country code abroad)."
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -418,27 +482,3 @@ class User(AbstractUser):
         """May do a TAM's work on accounts (confirm events, plan previews, run reviews, record absences): TAMs,
         TAM-level resources and admins."""
         return self.is_tam_level or self.is_portal_admin
-
-
-class OutboxMessage(models.Model):
-    """An e-mail waiting to go out. Written in the same transaction as the change it announces, sent by a
-    worker with retries and backoff, so a mail server that is down delays mail but loses none."""
-
-    to = models.EmailField()
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
-    attachments = models.JSONField(default=list, blank=True, help_text="filename, mimetype, base64 content")
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="outbox_waiting_by_time")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject} to {self.to}"

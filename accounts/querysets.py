@@ -34,7 +34,7 @@ class AccountQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch(
                 "contracts",
-                queryset=Contract.objects.active_on(day).select_related("tier", "tier__support_calendar"),
+                queryset=Contract.objects.in_force(on=day).select_related("tier", "tier__support_calendar"),
                 to_attr="contracts_on_day",
             ),
             Prefetch(
@@ -49,7 +49,7 @@ class AccountQuerySet(models.QuerySet):
         query: for long lists that show the tier and nothing else of ``with_coverage``."""
         from .models import Contract
 
-        in_force = Contract.objects.active_on(day).filter(account=OuterRef("pk")).order_by("-start_date")
+        in_force = Contract.objects.in_force(on=day).filter(account=OuterRef("pk")).order_by("-start_date")
         return self.annotate(tier_name=models.Subquery(in_force.values("tier__name")[:1]))
 
     def visible_to(self, user):
@@ -86,8 +86,15 @@ class ContractQuerySet(models.QuerySet):
 
         return self.filter(account__in=Account.objects.visible_to(user).values("pk"))
 
-    def active_on(self, day: dt.date):
-        return self.filter(status="active", start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+    def in_force(self, *, on: dt.date):
+        """Contracts that give their account a tier on the day ``on``."""
+        return self.in_force_during(on, on)
+
+    def in_force_during(self, first: dt.date, last: dt.date):
+        """Contracts in force on at least one day from ``first`` to ``last`` (both included)."""
+        return self.filter(status="active", start_date__lte=last).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=first)
+        )
 
 
 class TamAssignmentQuerySet(models.QuerySet):
@@ -105,6 +112,12 @@ class TamAbsenceQuerySet(models.QuerySet):
 
     def not_over(self, now: dt.datetime):
         return self.scheduled().filter(ends_at__gt=now)
+
+    def managed_by(self, user):
+        """The absences ``user`` keeps: anyone's for an admin, else their own (accounts.absences has the rule)."""
+        if user.is_portal_admin:
+            return self
+        return self.filter(tam=user) if user.acts_as_tam else self.none()
 
     def visible_to(self, user):
         """Staff see every absence; a customer user those of their own account's TAMs."""

@@ -3,8 +3,28 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.http import Http404
+
 from .coverage import Coverage, coverage_at
-from .models import Account, TamAbsence, TamAssignment
+from .models import Account, Contract, TamAbsence, TamAssignment
+
+
+def account_for(user, slug: str | None = None) -> Account:
+    """The account a request is about: a customer user's own (whatever ``slug`` says), or for vendor staff the
+    account they named. 404 when there is none or the user may not see it, the same for both."""
+    if user.is_authenticated and user.is_customer_user:
+        return user.account
+    if not slug or not user.is_authenticated or not user.is_vendor_staff:
+        raise Http404
+    account = Account.objects.visible_to(user).filter(slug=slug).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+def contract_in_force(account: Account, day: dt.date) -> Contract | None:
+    """The account's contract on ``day`` (with its tier), or None."""
+    return Contract.objects.in_force(on=day).filter(account=account).select_related("tier__support_calendar").first()
 
 
 @dataclass

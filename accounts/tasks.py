@@ -1,15 +1,11 @@
 from celery import shared_task
 
-from .outbox import outbox_deliver
+from .renewals import contracts_renew_automatically, renewal_reminders_send
 
 
-@shared_task(name="accounts.deliver_outbox")
-def deliver_outbox() -> dict:
-    """Send due e-mail from the outbox (after each commit, and every minute for retries)."""
-    total_sent = total_failed = 0
-    while True:
-        sent, failed = outbox_deliver()
-        total_sent, total_failed = total_sent + sent, total_failed + failed
-        if sent == 0:
-            break
-    return {"sent": total_sent, "failed": total_failed}
+@shared_task(name="accounts.contract_renewals")
+def contract_renewals() -> dict:
+    """Renew the contracts that renew automatically on their end date, then send the renewal reminders due
+    (hourly: each run does only what is due, so a missed or doubled run does no harm)."""
+    renewed = contracts_renew_automatically()
+    return {"renewed": len(renewed), "reminded": renewal_reminders_send()}

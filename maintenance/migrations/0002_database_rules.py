@@ -7,7 +7,7 @@
 
 from django.db import migrations
 
-from accounts.vendor_sql import run_by_vendor, sqlite_no_overlap_triggers
+from core.vendor_sql import run_by_vendor, sqlite_no_overlap_triggers
 
 PG_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS btree_gist",

@@ -8,7 +8,7 @@ Existing ledgers are summed once.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from accounts.vendor_sql import run_by_vendor
+from core.vendor_sql import run_by_vendor
 
 BACKFILL = """
     INSERT INTO maintenance_creditbalance (account_id, available, reserved)

@@ -4,7 +4,15 @@ Used by migrations: PostgreSQL gets exclusion constraints and triggers, the embe
 triggers holding the same rule.
 """
 
-from django.db import migrations
+from django.db import connection, migrations
+
+
+def advisory_xact_lock(key: int) -> None:
+    """Hold a transaction-scoped lock named by ``key`` until the transaction ends (PostgreSQL). SQLite, the
+    embedded default, serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def run_by_vendor(forward: dict[str, list[str]], backward: dict[str, list[str]]) -> migrations.RunPython:

@@ -1,0 +1,259 @@
+"""Business calendars: the list, a new calendar, and one calendar's page (its name and zone, its week as a grid with a
+live preview, its holidays added by hand or imported by country and region). Each change is one route calling its
+calendar service."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from core.actions import perform_form
+from core.errors import DomainError
+from core.wording import zone_words
+
+from .. import services
+from ..models import BusinessCalendar
+from ..quarters import vendor_today
+from .calendar_forms import (
+    CalendarDetailsForm,
+    HolidayForm,
+    HolidayImportForm,
+    HolidayLookupForm,
+    HolidayRemoveForm,
+    NewCalendarForm,
+    WeekHoursForm,
+    subdivision_choices,
+)
+from .preview import calendar_preview, week_summary
+from .views import require_configuration_area
+
+SUPPORT_WEEK = {day: [(dt.time(6), dt.time(18))] for day in range(5)}  # what a new calendar's grid starts from
+
+
+def weekly_of(calendar: BusinessCalendar) -> dict[int, list[tuple[dt.time, dt.time]]]:
+    weekly: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for interval in calendar.intervals.all():
+        weekly.setdefault(interval.weekday, []).append((interval.opens, interval.closes))
+    return weekly
+
+
+@login_required
+@require_GET
+def calendar_list(request):
+    require_configuration_area(request.user)
+    calendars = (
+        BusinessCalendar.objects.prefetch_related("intervals")
+        .annotate(holiday_count=Count("holidays", distinct=True), tier_count=Count("tiers", distinct=True))
+        .order_by("name")
+    )
+    rows = [
+        {"calendar": calendar, "zone": zone_words(calendar.time_zone), "hours": week_summary(weekly_of(calendar))}
+        for calendar in calendars
+    ]
+    return render(request, "config/calendars.html", {"rows": rows})
+
+
+@login_required
+def calendar_new(request):
+    """A calendar's name, zone and week, saved together (``calendar_save``, then ``calendar_set_hours``)."""
+    require_configuration_area(request.user)
+    initial, slots = WeekHoursForm.initial_for(SUPPORT_WEEK)
+    form = NewCalendarForm(request.POST or None, initial={**initial, "time_zone": "America/Denver"}, slots=slots)
+    if request.method == "POST":
+
+        def create(data):
+            with transaction.atomic():
+                calendar = services.calendar_save(
+                    actor=request.user,
+                    name=data["name"],
+                    time_zone=data["time_zone"],
+                    description=data["description"],
+                )
+                return services.calendar_set_hours(actor=request.user, calendar=calendar, weekly=data["weekly"])
+
+        calendar, form = perform_form(request, form, create)
+        if calendar is not None:
+            messages.success(request, f"{calendar.name} created. Add its holidays below.")
+            return redirect("config:calendar", calendar.pk)
+    preview = None if form.is_bound else _preview("America/Denver", SUPPORT_WEEK, [])
+    return render(request, "config/calendar_new.html", {"form": form, "preview": preview})
+
+
+def _preview(zone: str, weekly: dict, holidays: list[dt.date]):
+    return calendar_preview(time_zone=zone, weekly=weekly, holidays=holidays, now=timezone.now())
+
+
+def _upcoming_holidays(calendar: BusinessCalendar | None) -> list[dt.date]:
+    if calendar is None:
+        return []
+    since = vendor_today() - dt.timedelta(days=1)
+    return list(calendar.holidays.filter(date__gte=since).values_list("date", flat=True))
+
+
+def _calendar(request, pk) -> BusinessCalendar:
+    require_configuration_area(request.user)
+    return get_object_or_404(BusinessCalendar.objects.prefetch_related("intervals"), pk=pk)
+
+
+def _found_holidays(calendar: BusinessCalendar, lookup: HolidayLookupForm) -> list[dict] | None:
+    """The looked-up holidays, each saying whether the calendar already has its date; None before a lookup."""
+    if not lookup.is_bound or not lookup.is_valid():
+        return None
+    try:
+        found = services.public_holidays(**lookup.cleaned_data)
+    except DomainError as error:
+        lookup.add_error(error.field if error.field in lookup.fields else None, error.message)
+        return None
+    existing = set(calendar.holidays.values_list("date", flat=True))
+    return [{"date": day, "name": name, "kept": day in existing} for day, name in found]
+
+
+def _calendar_page(request, calendar: BusinessCalendar, forms: dict | None = None, status: int = 200):
+    forms = forms or {}
+    weekly = weekly_of(calendar)
+    initial, slots = WeekHoursForm.initial_for(weekly)
+    lookup = forms.get("lookup_form") or HolidayLookupForm(
+        request.GET if "country" in request.GET else None, initial={"year": vendor_today().year + 1}
+    )
+    found = _found_holidays(calendar, lookup) if "lookup_form" not in forms else None
+    this_year = dt.date(vendor_today().year, 1, 1)
+    context = {
+        "calendar": calendar,
+        "zone": zone_words(calendar.time_zone),
+        "details_form": CalendarDetailsForm(
+            initial={"name": calendar.name, "time_zone": calendar.time_zone, "description": calendar.description}
+        ),
+        "hours_form": WeekHoursForm(initial=initial, slots=slots),
+        "preview": _preview(calendar.time_zone, weekly, _upcoming_holidays(calendar)),
+        "holiday_form": HolidayForm(),
+        "lookup_form": lookup,
+        "found": found,
+        "regions": subdivision_choices(lookup["country"].value() or "US"),
+        "holidays": calendar.holidays.filter(date__gte=this_year).order_by("date"),
+        "past_holidays": calendar.holidays.filter(date__lt=this_year).count(),
+        **forms,
+    }
+    return render(request, "config/calendar.html", context, status=status)
+
+
+@login_required
+@require_GET
+def calendar_detail(request, pk):
+    return _calendar_page(request, _calendar(request, pk))
+
+
+@login_required
+@require_POST
+def calendar_details(request, pk):
+    calendar = _calendar(request, pk)
+    saved, form = perform_form(
+        request,
+        CalendarDetailsForm(request.POST),
+        lambda data: services.calendar_save(actor=request.user, calendar=calendar, **data),
+    )
+    if saved is None:
+        return _calendar_page(request, calendar, {"details_form": form})
+    messages.success(request, f"{saved.name} saved.")
+    return redirect("config:calendar", pk)
+
+
+@login_required
+@require_POST
+def calendar_hours(request, pk):
+    calendar = _calendar(request, pk)
+    saved, form = perform_form(
+        request,
+        WeekHoursForm(request.POST),
+        lambda data: services.calendar_set_hours(actor=request.user, calendar=calendar, weekly=data["weekly"]),
+    )
+    if saved is None:
+        return _calendar_page(request, calendar, {"hours_form": form})
+    messages.success(request, f"Open hours of {calendar.name} saved: {week_summary(weekly_of(saved))}.")
+    return redirect("config:calendar", pk)
+
+
+def _holidays_of(calendar: BusinessCalendar) -> dict[dt.date, str]:
+    return dict(calendar.holidays.values_list("date", "name"))
+
+
+@login_required
+@require_POST
+def holiday_add(request, pk):
+    """A holiday by hand (a date the calendar already has is renamed)."""
+    calendar = _calendar(request, pk)
+    form = HolidayForm(request.POST)
+    saved, refused = perform_form(
+        request,
+        form,
+        lambda data: services.calendar_set_holidays(
+            actor=request.user,
+            calendar=calendar,
+            holidays={**_holidays_of(calendar), data["date"]: data["name"]}.items(),
+        ),
+    )
+    if saved is None:
+        return _calendar_page(request, calendar, {"holiday_form": refused})
+    messages.success(request, f"{form.cleaned_data['date']:%b %-d, %Y} is a holiday of {calendar.name}.")
+    return redirect("config:calendar", pk)
+
+
+@login_required
+@require_POST
+def holiday_remove(request, pk):
+    calendar = _calendar(request, pk)
+    form = HolidayRemoveForm(request.POST)
+    saved, _refused = perform_form(
+        request,
+        form,
+        lambda data: services.calendar_set_holidays(
+            actor=request.user,
+            calendar=calendar,
+            holidays=[(day, name) for day, name in _holidays_of(calendar).items() if day != data["date"]],
+        ),
+    )
+    if saved is None:
+        messages.error(request, "Choose a holiday of the list to remove.")
+    else:
+        messages.success(request, f"{form.cleaned_data['date']:%b %-d, %Y} is no longer a holiday.")
+    return redirect("config:calendar", pk)
+
+
+@login_required
+@require_POST
+def holidays_import(request, pk):
+    """Import the ticked public holidays of a country (and region) for a year; dates already there stay as they are."""
+    calendar = _calendar(request, pk)
+
+    def run(data):
+        found = services.public_holidays(country=data["country"], subdivision=data["subdivision"], year=data["year"])
+        chosen = set(data["date"])
+        picked = [(day, name) for day, name in found if day in chosen]
+        return services.calendar_import_holidays(actor=request.user, calendar=calendar, holidays=picked)
+
+    added, form = perform_form(request, HolidayImportForm(request.POST), run)
+    if added is None:
+        return _calendar_page(request, calendar, {"lookup_form": form})
+    messages.success(request, f"Added {added} holiday{'s' if added != 1 else ''} to {calendar.name}.")
+    return redirect("config:calendar", pk)
+
+
+@login_required
+@require_GET
+def calendar_preview_partial(request):
+    """The preview of the week being edited (an htmx partial): the grid as typed, in the zone typed (a new calendar)
+    or the calendar's own, with the calendar's holidays."""
+    require_configuration_area(request.user)
+    grid = WeekHoursForm(request.GET)
+    calendar_pk = request.GET.get("calendar", "")
+    calendar = BusinessCalendar.objects.filter(pk=calendar_pk).first() if calendar_pk.isdigit() else None
+    zone = request.GET.get("time_zone") or (calendar.time_zone if calendar else "")
+    if not grid.is_valid():
+        problems = [f"{grid.fields[name].label}: {text}" for name, texts in grid.errors.items() for text in texts]
+        return render(request, "config/partials/calendar_preview.html", {"problems": problems})
+    preview = _preview(zone, grid.cleaned_data["weekly"], _upcoming_holidays(calendar))
+    return render(request, "config/partials/calendar_preview.html", {"preview": preview, "problems": preview.problems})
