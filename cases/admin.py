@@ -1,34 +1,36 @@
 from django.contrib import admin
 
 from audit.admin import AuditTrailMixin
+from core.service_admin import ServiceAdmin, kept_rows
 
 from .models import Case, Escalation, Milestone, SlaPolicy, SlaTarget
+from .policies import TARGET_FIELDS, policy_save
 
 
 class SlaTargetInline(admin.TabularInline):
     model = SlaTarget
     extra = 0
-    fields = [
-        "name",
-        "start_event",
-        "meet_event",
-        "severity",
-        "duration",
-        "clock",
-        "calendar",
-        "paused_while_waiting",
-        "is_example",
-        "active",
-    ]
+    fields = TARGET_FIELDS
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(AuditTrailMixin, admin.ModelAdmin):
-    audit_children = (("cases.slatarget", "policy_id"),)
-    """Targets per tier. Editing a target applies to clocks that start afterwards; running ones keep theirs."""
+class SlaPolicyAdmin(AuditTrailMixin, ServiceAdmin):
+    """Targets per tier. Editing a target applies to clocks that start afterwards; running ones keep theirs.
+    Saved through ``policy_save``."""
 
+    audit_children = (("cases.slatarget", "policy_id"),)
     list_display = ["tier", "warn_at_percent"]
     inlines = [SlaTargetInline]
+
+    def perform(self, request, form, formsets, change):
+        rows = [{**row, "id": row["id"].pk if row.get("id") else None} for row in kept_rows(formsets, SlaTarget)]
+        return policy_save(
+            actor=request.user,
+            policy=form.instance if change else None,
+            tier=form.cleaned_data["tier"],
+            warn_at_percent=form.cleaned_data["warn_at_percent"],
+            targets=rows,
+        )
 
 
 @admin.register(Case)

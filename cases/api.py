@@ -1,17 +1,17 @@
-from django.shortcuts import get_object_or_404
+"""The cases API. Each write parses its payload and calls the same service as the page: the service decides who
+may (403) and what is acceptable (400 with its messages), so the API and the page answer alike."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from accounts.api_base import ScopedViewSetMixin
-from accounts.models import Account
-from accounts.permissions import IsVendorStaff
 from accounts.quarters import vendor_today
+from core.api import ScopedViewSetMixin
+from core.permissions import IsVendorStaff
 
-from . import services
+from . import escalations, services
 from .models import Case, Channel, Escalation
 from .serializers import (
     CaseEntrySerializer,
@@ -23,19 +23,20 @@ from .serializers import (
     ReplySerializer,
     StatusSerializer,
     TextSerializer,
+    case_list_rows,
 )
 
 
 class QueuePagination(PageNumberPagination):
-    """A page of the queue picked on the sort keys alone, then only its rows fetched with what a row shows: an
-    account with thousands of cases no longer joins every one of them to its contact and assignee."""
+    """A page of the queue picked on the sort keys alone (an index scan in order: cases/urgency.py), then only its
+    rows read, as the payload itself (``case_list_rows``): an account with thousands of cases no longer joins every
+    one of them to its contact and assignee, and no model instance is built for a list."""
 
     def paginate_queryset(self, queryset, request, view=None):
         page_ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
         if page_ids is None:
             return None
-        rows = queryset.filter(pk__in=page_ids).order_by().in_bulk()
-        return [rows[pk] for pk in page_ids]
+        return case_list_rows(queryset, list(page_ids))
 
 
 class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -45,6 +46,10 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     queryset = Case.objects.all()
     serializer_class = CaseSerializer
     pagination_class = QueuePagination
+
+    def list(self, request, *args, **kwargs):
+        """The page's rows come already written (``QueuePagination``), the same as ``CaseSerializer`` writes them."""
+        return self.get_paginated_response(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
 
     def scope_queryset(self, queryset):
         queryset = queryset.select_related("account", "contact", "assignee").with_urgency(
@@ -62,20 +67,14 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         payload = CaseOpenSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        user = request.user
-        if user.is_customer_user:
-            account = user.account
-        elif data.get("account") is None:
-            raise NotFound("Name the account.")
-        else:
-            account = get_object_or_404(Account.objects.visible_to(user), pk=data["account"].pk)
         case = services.case_open(
-            actor=user,
-            account=account,
+            actor=request.user,
+            account=data.get("account"),
             subject=data["subject"],
             description=data["description"],
-            channel=data["channel"] if user.is_vendor_staff else Channel.API,
-            severity=int(data["severity"]),
+            channel=data["channel"],
+            via=Channel.API,
+            severity=data["severity"],
             contact=data.get("contact"),
         )
         case = self.get_queryset().get(pk=case.pk)
@@ -105,7 +104,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             actor=request.user,
             case=case,
             body=data["body"],
-            channel=data["channel"] if request.user.is_vendor_staff else Channel.API,
+            channel=data["channel"],
+            via=Channel.API,
             from_customer=data["from_customer"],
         )
         return Response(CaseEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
@@ -116,8 +116,6 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["post"])
     def note(self, request, pk=None):
         case = self.get_object()
-        if not request.user.is_vendor_staff:
-            raise PermissionDenied("Only vendor staff write internal notes.")
         payload = TextSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         entry = services.case_note(actor=request.user, case=case, body=payload.validated_data["body"])
@@ -136,16 +134,14 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         case = self.get_object()
-        if not request.user.is_vendor_staff:
-            raise PermissionDenied("Only vendor staff escalate cases.")
         payload = EscalateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        escalation = services.case_escalate(actor=request.user, case=case, reason=payload.validated_data["reason"])
+        escalation = escalations.case_escalate(actor=request.user, case=case, reason=payload.validated_data["reason"])
         return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
 
 
 class EscalationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Escalations (staff). ``?mine=true``: the open ones waiting for your acknowledgement."""
+    """Escalations, in the staff area. ``?mine=true``: the open ones waiting for your acknowledgement."""
 
     queryset = Escalation.objects.all()
     serializer_class = EscalationSerializer
@@ -159,8 +155,5 @@ class EscalationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(request=None, responses=EscalationSerializer, summary="Acknowledge")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        escalation = self.get_object()
-        if not request.user.is_tam_level:
-            raise PermissionDenied("Only a TAM or TAM-level resource acknowledges an escalation.")
-        escalation = services.escalation_acknowledge(actor=request.user, escalation=escalation)
+        escalation = escalations.escalation_acknowledge(actor=request.user, escalation=self.get_object())
         return Response(EscalationSerializer(escalation).data)

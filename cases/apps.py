@@ -6,8 +6,15 @@ class CasesConfig(AppConfig):
     verbose_name = "Support cases"
 
     def ready(self):
+        from django.db.models.signals import post_migrate, pre_migrate
+
         from accounts.coverage import register_open_escalation_counter
 
-        from .services import open_escalation_counts
+        from . import urgency
+
+        pre_migrate.connect(urgency.uninstall_before_migrate, sender=self)
+        post_migrate.connect(urgency.install_after_migrate, sender=self)
+
+        from .escalations import open_escalation_counts
 
         register_open_escalation_counter(open_escalation_counts)

@@ -1,14 +1,15 @@
-"""Forms of the case pages. They parse input; the rules (who may, which files, which moves) live in the services."""
+"""Forms of the case pages. They parse input (types) and nothing more: whether a value may be empty, who may,
+which files and which moves are the services' rules, so a page and the API give the same answers."""
 
 from django import forms
 from django.db.models import Q
 
-from accounts.forms import SafeDateTimeField
+from accounts.forms import LocalDateTimeField
 from accounts.models import Account, User
 from accounts.roles import Role
 
-from .models import CASE_TRANSITIONS, OPEN_STATUSES, Case, CaseStatus, Channel, ContactKind, Severity
-from .services import ALLOWED_ATTACHMENT_TYPES
+from .attachments import ALLOWED_ATTACHMENT_TYPES
+from .models import OPEN_STATUSES, Case, CaseStatus, Channel, ContactKind, Severity
 
 ATTACHMENT_HELP = "PDF, images, text and log files, CSV, ZIP, Word, Excel or e-mail files, up to 10 MB each."
 
@@ -45,10 +46,7 @@ class CaseOpenForm(forms.Form):
     """A customer opens a case for their own account; staff choose the account, contact and channel."""
 
     account = forms.ModelChoiceField(
-        queryset=Account.objects.none(),
-        to_field_name="slug",
-        empty_label="Choose the account",
-        error_messages={"required": "Choose the customer's account."},
+        queryset=Account.objects.none(), to_field_name="slug", empty_label="Choose the account", required=False
     )
     contact = CustomerChoiceField(
         queryset=User.objects.none(),
@@ -56,14 +54,19 @@ class CaseOpenForm(forms.Form):
         empty_label="No one in particular",
         help_text="The customer user the case is for; they are told by e-mail.",
     )
-    channel = forms.ChoiceField(
-        choices=[c for c in Channel.choices if c[0] != Channel.API], initial=Channel.PHONE, label="Came in by"
+    channel = forms.CharField(
+        widget=forms.Select(choices=[c for c in Channel.choices if c[0] != Channel.API]),
+        initial=Channel.PHONE,
+        required=False,
+        label="Came in by",
     )
-    subject = forms.CharField(max_length=200, error_messages={"required": "Give the case a subject."})
+    subject = forms.CharField(max_length=200, required=False)
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), max_length=20000, label="What happened?", required=False
     )
-    severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, initial=Severity.MEDIUM)
+    severity = forms.IntegerField(
+        widget=forms.Select(choices=Severity.choices), initial=Severity.MEDIUM, required=False
+    )
     attachments = MultipleFileField()
 
     def __init__(self, *args, actor, **kwargs):
@@ -79,8 +82,10 @@ class CaseOpenForm(forms.Form):
         else:
             for name in ("account", "contact", "channel"):
                 del self.fields[name]
-            self.fields["description"].required = True
-            self.fields["description"].error_messages["required"] = "Describe the problem."
+
+    def clean_severity(self):
+        severity = self.cleaned_data["severity"]
+        return Severity.MEDIUM if severity is None else severity
 
 
 class CasePageForm(forms.Form):
@@ -94,28 +99,30 @@ class CasePageForm(forms.Form):
 
 
 class ReplyForm(CasePageForm):
+    """A public reply. Staff also record a reply the customer sent by e-mail or phone, so it drives the clocks like
+    a portal one; for customers those two inputs are hidden (the service refuses a customer who sends them)."""
+
     id_prefix = "reply"
-    body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=20000,
-        label="Reply",
-        error_messages={"required": "Write a reply."},
-    )
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000, label="Reply", required=False)
     attachments = MultipleFileField()
-
-
-class StaffReplyForm(ReplyForm):
-    """Staff also record a reply the customer sent by e-mail or phone, so it drives the clocks like a portal one."""
-
     from_customer = forms.BooleanField(
         required=False, label="This is the customer's own reply, received by e-mail or phone"
     )
-    channel = forms.ChoiceField(
-        choices=[("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("voicemail", "Voicemail")],
+    channel = forms.CharField(
+        widget=forms.Select(
+            choices=[("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("voicemail", "Voicemail")]
+        ),
         initial="portal",
         required=False,
         label="Came in by",
     )
+
+    def __init__(self, *args, staff: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            for name in ("from_customer", "channel"):
+                self.fields[name].widget = forms.HiddenInput()
+                self.fields[name].initial = ""
 
 
 class NoteForm(CasePageForm):
@@ -125,25 +132,21 @@ class NoteForm(CasePageForm):
         max_length=20000,
         label="Internal note",
         help_text="Seen by vendor staff only.",
-        error_messages={"required": "Write the note."},
+        required=False,
     )
     attachments = MultipleFileField(label="Attachments to the note")
 
 
 class StatusForm(CasePageForm):
-    """Any status parses; the select offers the moves allowed from here, and the service says why others fail."""
+    """Any text parses; the select offers the moves the service allows this user, and it says why others fail."""
 
     id_prefix = "status"
 
-    status = forms.ChoiceField(
-        choices=CaseStatus.choices, label="New status", error_messages={"required": "Choose the new status."}
-    )
+    status = forms.CharField(max_length=20, label="New status", required=False, widget=forms.Select)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, offered, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = CASE_TRANSITIONS[CaseStatus(case.status)] - {CaseStatus.ESCALATED}
-        offered = [(s.value, s.label) for s in CaseStatus if s in allowed]
-        self.fields["status"].widget.choices = [("", "Choose…"), *offered]
+        self.fields["status"].widget.choices = [("", "Choose…"), *((s.value, s.label) for s in offered)]
 
 
 class EscalateForm(CasePageForm):
@@ -158,9 +161,9 @@ class ContactForm(CasePageForm):
 
     id_prefix = "contact"
 
-    kind = forms.ChoiceField(choices=ContactKind.choices, label="What came in")
-    received_at = SafeDateTimeField(label="Received at", widget=_datetime_input())
-    answered_at = SafeDateTimeField(
+    kind = forms.CharField(widget=forms.Select(choices=ContactKind.choices), label="What came in", required=False)
+    received_at = LocalDateTimeField(label="Received at", widget=_datetime_input(), required=False)
+    answered_at = LocalDateTimeField(
         label="Answered at", widget=_datetime_input(), required=False, help_text="Leave empty if not answered yet."
     )
     notes = forms.CharField(max_length=500, required=False)
@@ -170,7 +173,7 @@ class AnsweredForm(forms.Form):
     """Mark one unanswered logged contact of the case answered (now, unless a time is given)."""
 
     contact = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
-    answered_at = SafeDateTimeField(
+    answered_at = LocalDateTimeField(
         label="Answered at", widget=_datetime_input(), required=False, help_text="Empty for now."
     )
 

@@ -34,14 +34,6 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-CASE_TRANSITIONS = {
-    CaseStatus.NEW: {CaseStatus.OPEN, CaseStatus.WAITING, CaseStatus.ESCALATED, CaseStatus.RESOLVED},
-    CaseStatus.OPEN: {CaseStatus.WAITING, CaseStatus.ESCALATED, CaseStatus.RESOLVED},
-    CaseStatus.WAITING: {CaseStatus.OPEN, CaseStatus.ESCALATED, CaseStatus.RESOLVED},
-    CaseStatus.ESCALATED: {CaseStatus.OPEN, CaseStatus.WAITING, CaseStatus.RESOLVED},
-    CaseStatus.RESOLVED: {CaseStatus.OPEN, CaseStatus.CLOSED},
-    CaseStatus.CLOSED: set(),
-}
 OPEN_STATUSES = [CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.WAITING, CaseStatus.ESCALATED]
 
 
@@ -75,6 +67,13 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The queue's sort key, kept by the database from the milestones (cases/urgency.py): never written here.
+    due_next = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="The earliest due time of a clock neither met nor paused."
+    )
+    due_next_customer = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="The same, over the clocks the customer sees."
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -86,6 +85,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["account", "-created_at"], name="case_account_recent"),
             models.Index(fields=["status", "-created_at"], name="case_status_recent"),
+            # The queue in order: staff over every case, a customer over their account's (PostgreSQL's ascending
+            # order puts nulls last, as the queue does).
+            models.Index(fields=["due_next"], name="case_queue_due"),
+            models.Index(fields=["account", "due_next_customer"], name="case_account_queue_due"),
         ]
 
     def __str__(self) -> str:
@@ -364,9 +367,12 @@ class Milestone(models.Model):
                 condition=Q(met_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True),
                 name="milestone_breach_due",
             ),
+            # A clock breached before it was warned (a chaser back after downtime) is never warned: not in it.
             models.Index(
                 fields=["warn_at"],
-                condition=Q(met_at__isnull=True, warned_at__isnull=True, paused_at__isnull=True),
+                condition=Q(
+                    met_at__isnull=True, warned_at__isnull=True, paused_at__isnull=True, breached_at__isnull=True
+                ),
                 name="milestone_warning_due",
             ),
             models.Index(fields=["case", "meet_event"], name="milestone_case_meet"),

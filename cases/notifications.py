@@ -1,4 +1,9 @@
-"""E-mails about cases. Customers only ever get public replies; internal notes never leave the portal."""
+"""E-mails about cases. Customers only ever get public replies; internal notes never leave the portal.
+
+Each one names its case in ``References`` and replies go to the portal's mailbox (``Reply-To``), so an answer by
+mail threads back into the case (intake/)."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.urls import reverse
@@ -6,12 +11,17 @@ from django.urls import reverse
 from accounts.coverage import NoTamAvailable, acting_tam
 from accounts.models import User
 from accounts.notifications import email_users
+from core.outbox import thread_headers
 
-from .models import Case, CaseEntry, Escalation, Milestone
+from .models import Case, CaseEntry, ClockKind, ContactLog, Escalation, Milestone
 
 
 def _url(case: Case) -> str:
     return settings.ESS_BASE_URL + reverse("cases:detail", args=[case.pk])
+
+
+def _thread(case: Case) -> dict[str, str]:
+    return thread_headers("case", case.pk)
 
 
 def _customers(case: Case):
@@ -33,6 +43,7 @@ def case_opened(case: Case) -> None:
             subject=f"[{case.reference}] We opened a case for you: {case.subject}",
             template="cases/email/opened.txt",
             context={"case": case, "url": _url(case)},
+            headers=_thread(case),
         )
 
 
@@ -48,15 +59,31 @@ def reply_posted(entry: CaseEntry) -> None:
         subject=f"[{case.reference}] {case.subject}",
         template="cases/email/reply.txt",
         context={"case": case, "entry": entry, "url": _url(case)},
+        headers=_thread(case),
     )
 
 
-def escalated(escalation: Escalation) -> None:
+def span_label(span: dt.timedelta) -> str:
+    """A target's length as a person says it: "15 minutes", "2 hours", "1 hour 30 minutes"."""
+    hours, minutes = divmod(round(span.total_seconds() / 60), 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+def escalated(escalation: Escalation, clock: Milestone | None) -> None:
+    """Tell the person the case was escalated to, and by when to acknowledge it if the tier's policy says."""
+    within = span_label(clock.duration) if clock is not None else ""
+    if clock is not None and clock.clock == ClockKind.BUSINESS:
+        within += " of business hours"
+    ask = f": acknowledge within {within}" if within else ""
     email_users(
         [escalation.escalated_to],
-        subject=f"[{escalation.case.reference}] Escalated to you: acknowledge within 15 minutes",
+        subject=f"[{escalation.case.reference}] Escalated to you{ask}",
         template="cases/email/escalated.txt",
-        context={"escalation": escalation, "case": escalation.case, "url": _url(escalation.case)},
+        context={"escalation": escalation, "case": escalation.case, "within": within, "url": _url(escalation.case)},
+        headers=_thread(escalation.case),
     )
 
 
@@ -81,6 +108,7 @@ def sla_warning(milestone: Milestone) -> None:
         subject=f"[{milestone.case.reference}] SLA warning: {milestone.name}",
         template="cases/email/sla.txt",
         context={"milestone": milestone, "case": milestone.case, "breach": False, "url": _url(milestone.case)},
+        headers=_thread(milestone.case),
     )
 
 
@@ -90,4 +118,18 @@ def sla_breach(milestone: Milestone) -> None:
         subject=f"[{milestone.case.reference}] SLA breached: {milestone.name}",
         template="cases/email/sla.txt",
         context={"milestone": milestone, "case": milestone.case, "breach": True, "url": _url(milestone.case)},
+        headers=_thread(milestone.case),
+    )
+
+
+def tam_message_received(contact: ContactLog, address: str = "") -> None:
+    """Tell the TAM a message was sent to (the acting TAM when it came) that it waits for their reply."""
+    if contact.tam_id is None:
+        return
+    email_users(
+        [contact.tam],
+        subject=f"[{contact.case.reference}] {contact.get_kind_display()}: {contact.case.subject}",
+        template="cases/email/tam_message.txt",
+        context={"contact": contact, "case": contact.case, "address": address, "url": _url(contact.case)},
+        headers=_thread(contact.case),
     )

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, OuterRef
 
 from accounts.models import Contract
 
@@ -20,16 +20,14 @@ class CaseQuerySet(models.QuerySet):
 
     def with_urgency(self, today, *, customer_view: bool = False):
         """Annotate ``next_due`` (the earliest deadline of a clock not yet met: a missed one sorts a breached case
-        first) and ``priority`` (an Enterprise account on ``today``), the queue's two sort keys, in the same query."""
+        first; the database keeps it in a column, cases/urgency.py) and ``priority`` (an Enterprise account on
+        ``today``), the queue's two sort keys, and ``breached``, in the same query."""
         from .models import Milestone
 
         clocks = Milestone.objects.customer_facing() if customer_view else Milestone.objects.all()
-        running = clocks.filter(case=OuterRef("pk"), met_at__isnull=True, paused_at__isnull=True)
-        priority = Contract.objects.active_on(today).filter(account=OuterRef("account"), tier__priority_support=True)
+        priority = Contract.objects.in_force(on=today).filter(account=OuterRef("account"), tier__priority_support=True)
         return self.annotate(
-            next_due=models.Subquery(
-                running.order_by().values("case").annotate(first=Min("due_at")).values("first")[:1]
-            ),
+            next_due=models.F("due_next_customer" if customer_view else "due_next"),
             priority=Exists(priority),
             breached=Exists(clocks.filter(case=OuterRef("pk"), breached_at__isnull=False, met_at__isnull=True)),
         )

@@ -1,45 +1,64 @@
 """Reads for the case pages: the support queue, and how a deadline reads to a person."""
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
+from accounts.coverage import Coverage, NoTamAvailable, coverage_many
+from accounts.models import Tier
 from accounts.quarters import vendor_today
+from accounts.selectors import contract_in_force
+from core.wording import span_words
 
-from .models import Case, Milestone
+from .models import Case, EntryKind, Milestone
 
 SOON = dt.timedelta(hours=1)
+# Timeline lines the portal writes itself: one line each on the case page, under the conversation's own entries.
+SYSTEM_ENTRY_KINDS = (EntryKind.STATUS, EntryKind.SLA, EntryKind.ESCALATION)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    tier: Tier | None
+    coverage: Coverage | None
+
+
+def case_facts(case: Case, now: dt.datetime) -> CaseFacts:
+    """The side panel's facts: the account's tier today and who looks after it now (a fixed number of queries)."""
+    contract = contract_in_force(case.account, vendor_today(now))
+    tier = contract.tier if contract else None
+    try:
+        cover = coverage_many([case.account], now)[case.account.pk] if tier and tier.assigned_tam else None
+    except NoTamAvailable:
+        cover = None
+    return CaseFacts(tier, cover)
 
 
 @dataclass(frozen=True)
 class Countdown:
     label: str
     tone: str = ""  # a badge colour: "danger", "warn" or "" for none
+    due: dt.datetime | None = None  # while the clock runs: the page counts down to it (static/js/countdown.js)
 
 
 def _span(left: dt.timedelta) -> str:
-    minutes = max(1, math.ceil(left.total_seconds() / 60))
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+    return span_words(max(left, dt.timedelta(minutes=1)))
 
 
 def countdown(due_at: dt.datetime | None, now: dt.datetime, *, breached=False, paused=False) -> Countdown:
-    """What a running deadline says now: "due in 1 h 20 min", "breached" or "paused". A due time already past
-    reads as breached even before the chaser has recorded it."""
+    """What a running deadline says now: "due in 1 h 20 min", "due now", "breached" or "paused". A due time
+    already past reads as breached even before the chaser has recorded it; at the due time itself it is not yet
+    (a target met then is met)."""
     if breached:
         return Countdown("breached", "danger")
     if due_at is not None:
         left = due_at - now
-        if left <= dt.timedelta(0):
+        if left < dt.timedelta(0):
             return Countdown("breached", "danger")
-        return Countdown(f"due in {_span(left)}", "warn" if left <= SOON else "")
+        if not left:
+            return Countdown("due now", "warn", due_at)
+        return Countdown(f"due in {_span(left)}", "warn" if left <= SOON else "", due_at)
     if paused:
         return Countdown("paused")
     return Countdown("no running clock")

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import Account, User
 
-from .models import Case, CaseEntry, Channel, Escalation, Milestone, Severity
+from .models import Case, CaseEntry, Escalation, Milestone, Severity, case_reference
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -63,6 +63,63 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The list's read path: the same payload as CaseSerializer, built from ``.values()`` rows instead of model instances
+# (a list page is fifty cases with their account, contact and assignee: instances cost more than the queries).
+# tests/cases/test_api.py holds the two equal, field by field, for every kind of case.
+LIST_COLUMNS = (
+    "id",
+    "account__slug",
+    "subject",
+    "channel",
+    "severity",
+    "status",
+    "contact__email",
+    "assignee_id",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+    "on_behalf",
+    "created_at",
+    "resolved_at",
+    "next_due",
+    "priority",
+)
+
+
+def case_list_rows(queryset, order: list[int]) -> list[dict]:
+    """The cases of ``queryset`` (annotated ``with_urgency``) whose ids are ``order``, in that order, as the API
+    lists them: exactly what ``CaseSerializer`` writes for each."""
+    rows = {row["id"]: row for row in queryset.filter(pk__in=order).order_by().values(*LIST_COLUMNS)}
+    return [case_list_payload(rows[pk]) for pk in order]
+
+
+_MOMENT = serializers.DateTimeField()
+
+
+def case_list_payload(row: dict) -> dict:
+    """One ``.values(*LIST_COLUMNS)`` row as ``CaseSerializer`` writes its case (times in the current zone)."""
+    assignee = None
+    if row["assignee_id"] is not None:
+        full = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+        assignee = full or row["assignee__email"]
+    return {
+        "id": row["id"],
+        "reference": case_reference(row["id"]),
+        "account": row["account__slug"],
+        "subject": row["subject"],
+        "channel": row["channel"],
+        "severity": row["severity"],
+        "status": row["status"],
+        "contact": row["contact__email"],
+        "assignee": assignee,
+        "on_behalf": row["on_behalf"],
+        "created_at": _MOMENT.to_representation(row["created_at"]),
+        "resolved_at": None if row["resolved_at"] is None else _MOMENT.to_representation(row["resolved_at"]),
+        "next_due": None if row["next_due"] is None else _MOMENT.to_representation(row["next_due"]),
+        "priority": row["priority"],
+    }
+
+
 class CaseOpenSerializer(serializers.Serializer):
     """``account`` and ``contact`` resolve only within what the requester may see, so a refusal never tells
     whether another account or user exists."""
@@ -80,28 +137,32 @@ class CaseOpenSerializer(serializers.Serializer):
         required=False,
         help_text="Staff only; customers open their own.",
     )
-    subject = serializers.CharField(max_length=200)
+    subject = serializers.CharField(max_length=200, allow_blank=True, default="")
     description = serializers.CharField(max_length=20000, allow_blank=True, default="")
-    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    severity = serializers.IntegerField(default=Severity.MEDIUM, help_text="1 (critical) to 4 (low).")
+    channel = serializers.CharField(
+        max_length=12, allow_blank=True, default="", help_text="Staff: how it came in (default: api)."
+    )
     contact = serializers.SlugRelatedField(
         slug_field="email", queryset=User.objects.filter(account__isnull=False), required=False, allow_null=True
     )
 
 
 class TextSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=20000)
+    body = serializers.CharField(max_length=20000, allow_blank=True, default="")
 
 
 class ReplySerializer(TextSerializer):
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    channel = serializers.CharField(
+        max_length=12, allow_blank=True, default="", help_text="Staff: how the reply came in (default: api)."
+    )
     from_customer = serializers.BooleanField(
         default=False, help_text="Staff or the mail gateway: record the customer's own reply (e.g. an e-mail)."
     )
 
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.CharField(max_length=20)
+    status = serializers.CharField(max_length=20, allow_blank=True, default="")
 
 
 class EscalateSerializer(serializers.Serializer):

@@ -1,23 +1,27 @@
 """Case pages: the support queue (for a customer, their own cases), opening a case, the case page and its
-actions, the escalations a TAM must acknowledge, and attachment downloads."""
+actions, the escalations a TAM must acknowledge, and attachment downloads.
+
+The case page's forms are one action table (``CASE_ACTIONS``) dispatched by ``case_action``: each entry names
+its form, the service it calls and the service's own predicate that decides whether the page offers it. The
+services decide; a view here checks only that the user is signed in and in the right area."""
 
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import DomainError
-from accounts.page_actions import add_domain_error
+from core.actions import PageAction, offered, perform, perform_form
+from core.permissions import require
 
-from . import dashboard, selectors, services
+from . import dashboard, escalations, selectors, services
 from .forms import (
     AnsweredForm,
     CaseOpenForm,
@@ -26,25 +30,20 @@ from .forms import (
     NoteForm,
     QueueFilterForm,
     ReplyForm,
-    StaffReplyForm,
     StatusForm,
 )
-from .models import OPEN_STATUSES, Attachment, Case, CaseEntry, Channel, ContactKind, Escalation
+from .models import OPEN_STATUSES, Attachment, Case, CaseEntry, Escalation
 
 QUEUE_PAGE_SIZE = 50
 RECENT_CLOSED = 50
 RECENTLY_ACKNOWLEDGED = dt.timedelta(days=7)
+NO_ROLE = "Your user has no role in the portal yet. Ask an administrator."
 
 
 def get_case_for(user, pk) -> Case:
     """The case, or 404 when it is missing or not the user's to see."""
     cases = Case.objects.visible_to(user).select_related("account", "contact", "assignee", "opened_by")
     return get_object_or_404(cases, pk=pk)
-
-
-def _staff_only(user, what: str = "This") -> None:
-    if not user.is_vendor_staff:
-        raise PermissionDenied(f"{what} is for vendor staff.")
 
 
 # --- Lists ----------------------------------------------------------------------------------------
@@ -79,8 +78,7 @@ def case_list(request):
 
 
 def _customer_list(request):
-    if not request.user.is_customer_user:
-        raise PermissionDenied("Your user has no role in the portal yet. Ask an administrator.")
+    require(request.user.is_customer_user, NO_ROLE)
     cases = Case.objects.visible_to(request.user)
     return render(
         request,
@@ -96,8 +94,7 @@ def _customer_list(request):
 @require_GET
 def escalation_list(request):
     user = request.user
-    if not user.is_tam_level:
-        raise PermissionDenied("Escalations are for TAMs and TAM-level resources.")
+    require(user.is_tam_level, "Escalations are for TAMs and TAM-level resources.")
     now = timezone.now()
     waiting = dashboard.escalations_waiting_for(user)
     acknowledged = (
@@ -122,32 +119,115 @@ def escalation_list(request):
 @login_required
 def case_new(request):
     user = request.user
-    if not (user.is_vendor_staff or user.is_customer_user):
-        raise PermissionDenied("Your user has no role in the portal yet. Ask an administrator.")
-    initial = {"account": request.GET.get("account")}
-    form = CaseOpenForm(request.POST or None, request.FILES or None, actor=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_open(
+    require(user.is_vendor_staff or user.is_customer_user, NO_ROLE)
+    form = CaseOpenForm(
+        request.POST or None, request.FILES or None, actor=user, initial={"account": request.GET.get("account")}
+    )
+    if request.method == "POST":
+        case, form = perform_form(
+            request,
+            form,
+            lambda data: services.case_open(
                 actor=user,
-                account=data["account"] if user.is_vendor_staff else user.account,
+                account=data.get("account"),
                 contact=data.get("contact"),
                 subject=data["subject"],
                 description=data["description"],
-                channel=data.get("channel", Channel.PORTAL),
+                channel=data.get("channel", ""),
                 severity=data["severity"],
                 attachments=data["attachments"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+            ),
+        )
+        if case is not None:
             messages.success(request, f"Case {case.reference} opened.")
             return redirect("cases:detail", case.pk)
     return render(request, "cases/case_new.html", {"form": form})
 
 
 # --- The case page --------------------------------------------------------------------------------
+
+
+def _reply(request, case, data):
+    return services.case_reply(
+        actor=request.user,
+        case=case,
+        body=data["body"],
+        channel=data["channel"],
+        attachments=data["attachments"],
+        from_customer=data["from_customer"],
+    )
+
+
+def _note(request, case, data):
+    return services.case_note(actor=request.user, case=case, body=data["body"], attachments=data["attachments"])
+
+
+def _status(request, case, data):
+    return services.case_set_status(actor=request.user, case=case, status=data["status"])
+
+
+def _escalate(request, case, data):
+    return escalations.case_escalate(actor=request.user, case=case, reason=data["reason"])
+
+
+def _log_contact(request, case, data):
+    return services.contact_log(
+        actor=request.user,
+        case=case,
+        kind=data["kind"],
+        received_at=data["received_at"],
+        answered_at=data["answered_at"],
+        notes=data["notes"],
+    )
+
+
+def _answered(request, case, data):
+    return services.contact_answered(actor=request.user, contact=data["contact"], answered_at=data["answered_at"])
+
+
+CASE_ACTIONS = {
+    "reply": PageAction(
+        form=ReplyForm,
+        form_key="reply_form",
+        form_kwargs=lambda request, case: {"staff": request.user.is_vendor_staff},
+        run=_reply,
+        done="Reply posted.",
+        may=services.may_reply,
+    ),
+    "note": PageAction(
+        form=NoteForm, form_key="note_form", run=_note, done="Internal note added.", may=services.may_note
+    ),
+    "status": PageAction(
+        form=StatusForm,
+        form_key="status_form",
+        form_kwargs=lambda request, case: {"offered": services.status_choices(request.user, case)},
+        run=_status,
+        done=lambda case: f"The case is now {case.get_status_display().lower()}.",
+        may=services.may_change_status,
+    ),
+    "escalate": PageAction(
+        form=EscalateForm,
+        form_key="escalate_form",
+        run=_escalate,
+        done=lambda escalation: f"Escalated to {escalation.escalated_to.display_name}, who must acknowledge it.",
+        may=escalations.may_escalate,
+    ),
+    "contact": PageAction(
+        form=ContactForm,
+        form_key="contact_form",
+        run=_log_contact,
+        done=lambda contact: f"{contact.get_kind_display()} logged.",
+        may=services.may_log_contact,
+    ),
+    "answered": PageAction(
+        form=AnsweredForm,
+        form_key="answered_form",
+        form_kwargs=lambda request, case: {"case": case},
+        run=_answered,
+        done="Recorded as answered.",
+        may=services.may_log_contact,
+    ),
+}
 
 
 def _detail_context(request, case: Case, **forms) -> dict:
@@ -157,20 +237,29 @@ def _detail_context(request, case: Case, **forms) -> dict:
     milestones = case.milestones.select_related("target")
     if not staff:
         # Customers follow the case's own promises; the clocks of calls and escalations are internal.
-        milestones = milestones.filter(escalation__isnull=True, contact__isnull=True)
+        milestones = milestones.customer_facing()
     open_escalation = case.escalations.open().select_related("escalated_to").first() if staff else None
     received = timezone.localtime(now).replace(second=0, microsecond=0)
+    actions = offered(user, case, CASE_ACTIONS)
+    facts = selectors.case_facts(case, now)
     return {
         "case": case,
+        "tier": facts.tier,
+        "coverage": facts.coverage,
+        "system_kinds": selectors.SYSTEM_ENTRY_KINDS,
         "is_staff_view": staff,
+        "offered": actions,
         "entries": case.entries.for_viewer(user).select_related("author").prefetch_related("attachments"),
         "clocks": [(m, selectors.milestone_countdown(m, now)) for m in milestones],
         "open_escalation": open_escalation,
-        "can_escalate": staff and case.is_open and open_escalation is None,
-        "contacts": _contact_rows(case, forms.get("answered_form")) if staff else [],
-        "reply_form": forms.get("reply_form") or (StaffReplyForm() if request.user.is_vendor_staff else ReplyForm()),
+        "may_acknowledge": open_escalation is not None and escalations.may_acknowledge(user, open_escalation),
+        "can_escalate": actions["escalate"] and case.is_open and open_escalation is None,
+        "status_choices": services.status_choices(user, case),
+        "contacts": _contact_rows(case, forms.get("answered_form")) if actions["contact"] else [],
+        "answered_form": forms.get("answered_form"),
+        "reply_form": forms.get("reply_form") or ReplyForm(staff=staff),
         "note_form": forms.get("note_form") or NoteForm(),
-        "status_form": forms.get("status_form") or StatusForm(case=case),
+        "status_form": forms.get("status_form") or StatusForm(offered=services.status_choices(user, case)),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
         "contact_form": forms.get("contact_form") or ContactForm(initial={"received_at": received}),
     }
@@ -190,7 +279,11 @@ def _contact_rows(case: Case, answered_form) -> list:
 
 
 def _detail_page(request, case: Case, **forms):
-    """The case page again, with the form that failed showing why (status 200, as after any form)."""
+    """The case page again, with the form that failed showing why (status 200, as after any form). Marking
+    answered a contact that is not this case's is a 404, like any other object that is not there."""
+    answered = forms.get("answered_form")
+    if answered is not None and "contact" in answered.errors:
+        raise Http404
     return render(request, "cases/case_detail.html", _detail_context(request, case, **forms))
 
 
@@ -202,140 +295,46 @@ def case_detail(request, pk):
 
 @login_required
 @require_POST
-def case_reply_view(request, pk):
+def case_action(request, pk, action: str):
+    """One of the case page's actions (``CASE_ACTIONS``). The calls URL takes two: logging a call, or, with the
+    ``contact`` it names, marking that one answered."""
     case = get_case_for(request.user, pk)
-    form = (StaffReplyForm if request.user.is_vendor_staff else ReplyForm)(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.case_reply(
-                actor=request.user,
-                case=case,
-                body=form.cleaned_data["body"],
-                attachments=form.cleaned_data["attachments"],
-                channel=form.cleaned_data.get("channel") or "portal",
-                from_customer=form.cleaned_data.get("from_customer", False),
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Reply posted.")
-            return redirect("cases:detail", case.pk)
-    return _detail_page(request, case, reply_form=form)
+    if action == "contact" and "contact" in request.POST:
+        action = "answered"
+    return perform(
+        request,
+        case,
+        CASE_ACTIONS,
+        action,
+        page=lambda forms: _detail_page(request, case, **forms),
+        success_url=reverse("cases:detail", args=[case.pk]),
+    )
 
 
-@login_required
-@require_POST
-def case_note_view(request, pk):
-    case = get_case_for(request.user, pk)
-    _staff_only(request.user, "Writing internal notes")
-    form = NoteForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.case_note(
-                actor=request.user,
-                case=case,
-                body=form.cleaned_data["body"],
-                attachments=form.cleaned_data["attachments"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Internal note added.")
-            return redirect("cases:detail", case.pk)
-    return _detail_page(request, case, note_form=form)
-
-
-@login_required
-@require_POST
-def case_status_view(request, pk):
-    case = get_case_for(request.user, pk)
-    form = StatusForm(request.POST, case=case)
-    if form.is_valid():
-        try:
-            case = services.case_set_status(actor=request.user, case=case, status=form.cleaned_data["status"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"The case is now {case.get_status_display().lower()}.")
-            return redirect("cases:detail", case.pk)
-    return _detail_page(request, case, status_form=form)
-
-
-@login_required
-@require_POST
-def case_escalate_view(request, pk):
-    case = get_case_for(request.user, pk)
-    _staff_only(request.user, "Escalating a case")
-    form = EscalateForm(request.POST)
-    if form.is_valid():
-        try:
-            escalation = services.case_escalate(actor=request.user, case=case, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"Escalated to {escalation.escalated_to.display_name}, who must acknowledge it.")
-            return redirect("cases:detail", case.pk)
-    return _detail_page(request, case, escalate_form=form)
-
-
-@login_required
-@require_POST
-def contact_log_view(request, pk):
-    """Log a call, voicemail or e-mail on the case; with a ``contact`` field, mark that one answered."""
-    case = get_case_for(request.user, pk)
-    _staff_only(request.user, "Logging calls and messages")
-    if "contact" in request.POST:
-        return _contact_answered(request, case)
-    form = ContactForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.contact_log(
-                actor=request.user,
-                case=case,
-                kind=data["kind"],
-                received_at=data["received_at"],
-                answered_at=data["answered_at"],
-                notes=data["notes"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"{ContactKind(data['kind']).label} logged.")
-            return redirect("cases:detail", case.pk)
-    return _detail_page(request, case, contact_form=form)
-
-
-def _contact_answered(request, case: Case):
-    form = AnsweredForm(request.POST, case=case)
-    if not form.is_valid():
-        if "contact" in form.errors:
-            raise Http404  # not a contact of this case
-        return _detail_page(request, case, answered_form=form)
-    try:
-        services.contact_answered(
-            actor=request.user, contact=form.cleaned_data["contact"], answered_at=form.cleaned_data["answered_at"]
-        )
-    except DomainError as error:
-        add_domain_error(form, error)
-        return _detail_page(request, case, answered_form=form)
-    messages.success(request, "Recorded as answered.")
-    return redirect("cases:detail", case.pk)
+ESCALATION_ACTIONS = {
+    "acknowledge": PageAction(
+        run=lambda request, escalation, data: escalations.escalation_acknowledge(
+            actor=request.user, escalation=escalation
+        ),
+        done=lambda escalation: f"You acknowledged the escalation of {escalation.case.reference}.",
+        may=escalations.may_acknowledge,
+    )
+}
 
 
 @login_required
 @require_POST
 def escalation_acknowledge_view(request, pk):
     escalation = get_object_or_404(Escalation.objects.visible_to(request.user).select_related("case"), pk=pk)
-    if not request.user.is_tam_level:
-        raise PermissionDenied("Only a TAM or TAM-level resource acknowledges an escalation.")
-    try:
-        services.escalation_acknowledge(actor=request.user, escalation=escalation)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"You acknowledged the escalation of {escalation.case.reference}.")
-    return redirect("cases:detail", escalation.case_id)
+    case_page = reverse("cases:detail", args=[escalation.case_id])
+    return perform(
+        request,
+        escalation,
+        ESCALATION_ACTIONS,
+        "acknowledge",
+        page=lambda forms: redirect(case_page),
+        success_url=case_page,
+    )
 
 
 # --- Attachments ----------------------------------------------------------------------------------
