@@ -1,26 +1,21 @@
 from django import forms
 from django.contrib import admin
 
-from accounts.admin import ServiceAdmin, ServiceForm
 from audit.admin import AuditTrailMixin
+from core.service_admin import ServiceAdmin
 
-from . import services
+from .ledger import credit_adjust
 from .models import CalendarFeed, CreditEntry, MaintenanceEvent, QuarterRollover
 
 
-class AdjustmentForm(ServiceForm):
-    """The only way to write to the ledger from here: an adjustment, with a reason."""
+class AdjustmentForm(forms.ModelForm):
+    """The only way to write to the ledger from here: an adjustment, with a reason (``credit_adjust`` decides)."""
 
     class Meta:
         model = CreditEntry
         fields = ["account", "available_delta", "reason"]
         labels = {"available_delta": "Credits to add (negative to remove)"}
         widgets = {"reason": forms.TextInput(attrs={"size": 80})}
-
-    def perform(self, cleaned):
-        return services.credit_adjust(
-            actor=self.actor, account=cleaned["account"], amount=cleaned["available_delta"], reason=cleaned["reason"]
-        )
 
 
 @admin.register(CreditEntry)
@@ -47,8 +42,11 @@ class CreditEntryAdmin(ServiceAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        return credit_adjust(
+            actor=request.user, account=data["account"], amount=data["available_delta"], reason=data["reason"]
+        )
 
 
 @admin.register(MaintenanceEvent)

@@ -1,6 +1,5 @@
 import datetime as dt
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,11 +7,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.api import AccountViewSet
-from accounts.api_base import ScopedViewSetMixin
 from accounts.models import Account
-from accounts.permissions import IsTamOrReadOnly
+from core.api import ScopedViewSetMixin
 
-from . import services
+from . import booking, lifecycle
 from .models import CreditEntry, MaintenanceEvent
 from .querysets import with_credit_balance
 from .serializers import (
@@ -21,6 +19,7 @@ from .serializers import (
     EventBookSerializer,
     EventCancelSerializer,
     EventCompleteSerializer,
+    EventNoShowSerializer,
     EventProposeSerializer,
     MaintenanceEventSerializer,
 )
@@ -49,13 +48,11 @@ class MaintenanceEventViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Planned maintenance events. Customers see and book their own account's; staff all. The lifecycle
-    actions apply the same rules as the pages."""
+    """Planned maintenance events. Customers see and book their own account's; staff all. Each action calls the
+    service the page calls: who may act is the service's answer (403), a refusal its message (400)."""
 
     queryset = MaintenanceEvent.objects.all()
     serializer_class = MaintenanceEventSerializer
-    permission_classes = [IsTamOrReadOnly]
-    customer_actions = ("create", "accept", "cancel")
 
     def scope_queryset(self, queryset):
         queryset = queryset.select_related("account", "performing_tam")
@@ -63,23 +60,41 @@ class MaintenanceEventViewSet(
             queryset = queryset.filter(status=status_filter)
         return queryset.order_by("starts_at")
 
-    def _account(self, data) -> Account:
+    def _account(self) -> Account:
+        """A customer's own account, or the one staff name (only among those they may see: 404 otherwise)."""
         user = self.request.user
         if user.is_customer_user:
             return user.account
-        account = data.get("account")
+        slug = self.request.data.get("account") if hasattr(self.request.data, "get") else None
+        account = Account.objects.visible_to(user).filter(slug=slug).first() if isinstance(slug, str) else None
         if account is None:
-            raise NotFound("Name the account to book for.")
-        return get_object_or_404(Account.objects.visible_to(user), pk=account.pk)
+            raise NotFound("Name an account you may book for (its slug).")
+        return account
+
+    def _event(self, name: str) -> MaintenanceEvent:
+        """The event (404 when not the user's to see), once the service says the user may take this action: the
+        refusal comes before the input is read, as on the page."""
+        event = self.get_object()
+        lifecycle.authorize(name, actor=self.request.user, event=event)
+        return event
+
+    def _input(self, serializer_class) -> dict:
+        payload = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        return payload.validated_data
+
+    def _done(self, event):
+        event.refresh_from_db()
+        return Response(MaintenanceEventSerializer(event, context=self.get_serializer_context()).data)
 
     @extend_schema(request=EventBookSerializer, responses={201: MaintenanceEventSerializer}, summary="Book an event")
     def create(self, request):
-        payload = EventBookSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        event = services.event_book(
+        account = self._account()
+        booking.authorize_booking(actor=request.user, account=account)  # before the input is read, as on the page
+        data = self._input(EventBookSerializer)
+        event = booking.event_book(
             actor=request.user,
-            account=self._account(data),
+            account=account,
             scope=data["scope"],
             description=data["description"],
             starts_at=data["starts_at"],
@@ -87,27 +102,24 @@ class MaintenanceEventViewSet(
             critical=data["critical"],
             critical_justification=data["critical_justification"],
         )
-        return Response(MaintenanceEventSerializer(event).data, status=status.HTTP_201_CREATED)
-
-    def _done(self, event):
-        event.refresh_from_db()
-        return Response(MaintenanceEventSerializer(event).data)
+        return Response(
+            MaintenanceEventSerializer(event, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=MaintenanceEventSerializer, summary="The TAM confirms")
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        event = self.get_object()
-        services.event_confirm(actor=request.user, event=event)
+        event = self._event("confirm")
+        lifecycle.event_confirm(actor=request.user, event=event)
         return self._done(event)
 
     @extend_schema(request=EventProposeSerializer, responses=MaintenanceEventSerializer, summary="Propose a time")
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
-        event = self.get_object()
-        payload = EventProposeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        services.event_propose(
+        event = self._event("propose")
+        data = self._input(EventProposeSerializer)
+        lifecycle.event_propose(
             actor=request.user,
             event=event,
             starts_at=data["starts_at"],
@@ -119,39 +131,42 @@ class MaintenanceEventViewSet(
     @extend_schema(request=None, responses=MaintenanceEventSerializer, summary="Accept the proposed time")
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        event = self.get_object()
-        services.event_accept_proposal(actor=request.user, event=event)
+        event = self._event("accept")
+        lifecycle.event_accept_proposal(actor=request.user, event=event)
         return self._done(event)
 
     @extend_schema(request=EventCompleteSerializer, responses=MaintenanceEventSerializer, summary="Record the outcome")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        event = self.get_object()
-        payload = EventCompleteSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.event_complete(
+        event = self._event("complete")
+        data = self._input(EventCompleteSerializer)
+        lifecycle.event_complete(
             actor=request.user,
             event=event,
-            outcome=payload.validated_data["outcome"],
-            actual_duration=payload.validated_duration(),
-            notes=payload.validated_data["notes"],
+            outcome=data["outcome"],
+            actual_duration=dt.timedelta(minutes=data["actual_minutes"]),
+            notes=data["notes"],
         )
         return self._done(event)
 
-    @extend_schema(request=EventCancelSerializer, responses=MaintenanceEventSerializer, summary="Cancel")
+    @extend_schema(
+        request=EventCancelSerializer,
+        responses=MaintenanceEventSerializer,
+        summary="Cancel, on the customer's or the vendor's behalf",
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        event = self.get_object()
-        payload = EventCancelSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.event_cancel(actor=request.user, event=event, reason=payload.validated_data["reason"])
+        event = self._event("cancel")
+        data = self._input(EventCancelSerializer)
+        lifecycle.event_cancel(
+            actor=request.user, event=event, on_behalf_of=data["on_behalf_of"], reason=data["reason"]
+        )
         return self._done(event)
 
-    @extend_schema(request=EventCancelSerializer, responses=MaintenanceEventSerializer, summary="Record a no-show")
+    @extend_schema(request=EventNoShowSerializer, responses=MaintenanceEventSerializer, summary="Record a no-show")
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
-        event = self.get_object()
-        payload = EventCancelSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.event_cancel(actor=request.user, event=event, reason=payload.validated_data["reason"], no_show=True)
+        event = self._event("no-show")
+        data = self._input(EventNoShowSerializer)
+        lifecycle.event_mark_no_show(actor=request.user, event=event, reason=data["reason"])
         return self._done(event)

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from accounts.quarters import Quarter, quarters_between, vendor_today
+from accounts.quarters import Quarter, catch_up_quarters, vendor_today
 
 from .models import QuarterRollover
 
@@ -35,10 +35,23 @@ def _eligible_contracts(alias: str, *, on_or_before: str, not_before: str) -> st
 
 
 def _insert(sql_select: str) -> str:
-    columns = "(account_id, kind, available_delta, reserved_delta, quarter_start, cause, reason, created_at)"
+    columns = (
+        "(account_id, kind, available_delta, reserved_delta, quarter_start, cause, reason, created_at, grant_round)"
+    )
     if connection.vendor == "postgresql":
         return f"INSERT INTO {LEDGER} {columns} {sql_select} ON CONFLICT DO NOTHING"
     return f"INSERT OR IGNORE INTO {LEDGER} {columns} {sql_select}"
+
+
+def _quarter_grants(alias: str) -> str:
+    """SQL columns: how many grants of the quarter ``%(qs)s`` the account ``alias`` has had, and how many of them
+    were forfeited with a contract that ended (its net is the grant it holds)."""
+    return f"""
+        (SELECT COUNT(*) FROM {LEDGER} g WHERE g.account_id = {alias} AND g.kind = 'grant'
+           AND g.quarter_start = %(qs)s) AS grants,
+        (SELECT COUNT(*) FROM {LEDGER} f WHERE f.account_id = {alias} AND f.kind = 'forfeit'
+           AND f.cause = 'ineligible' AND f.quarter_start = %(qs)s) AS forfeited
+    """  # noqa: S608
 
 
 def _lock_accounts(sql_ids: str, params: dict) -> None:
@@ -74,44 +87,48 @@ def _only(column: str, account_ids: list[int] | None) -> str:
 def _grant(
     quarter: Quarter, through: dt.date, now: dt.datetime, account_ids: list[int] | None = None
 ) -> tuple[int, int]:
-    """Grant the quarter's events to every account eligible on some day from the quarter start to ``through``
-    (a contract that starts mid-quarter gets the grant on its first day), then cap the available balance of
-    the accounts granted by this run at their tier's bank. Returns (grants, cap forfeits) written."""
+    """Grant the quarter's events to every account owed them, then cap the available balance of the accounts
+    granted by this run at their tier's bank. Returns (grants, cap forfeits) written.
+
+    An account is owed the quarter's grant when it does not hold it (its grants of the quarter minus their
+    forfeits is below one) and a contract with events covers a day from the quarter start to ``through`` (so a
+    contract that starts mid-quarter gets it on its first day). A grant forfeited with a contract that ended is
+    granted again (the next round) only to a contract in force on ``through``: one that started again, after a
+    correction or a return from a tier without events. A seamless renewal never lost the grant, so gets nothing
+    more. The unique constraint per account, quarter and round makes a concurrent run's insert a no-op."""
     params = _adapt({"qs": quarter.start, "through": through, "now": now, "label": quarter.label})
     window = _eligible_contracts("c", on_or_before="%(through)s", not_before="%(qs)s") + _only(
         "c.account_id", account_ids
     )
-    candidates = f"""
-        SELECT c.account_id FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
-        WHERE t.events_per_quarter > 0 AND {window}
-          AND NOT EXISTS (
-            SELECT 1 FROM {LEDGER} g WHERE g.account_id = c.account_id AND g.kind = 'grant'
-              AND g.quarter_start = %(qs)s)
+    owed = f"""
+        SELECT o.account_id, o.events, o.grants FROM (
+            SELECT c.account_id, MAX(t.events_per_quarter) AS events, {_quarter_grants("c.account_id")},
+                   MAX(CASE WHEN c.end_date IS NULL OR c.end_date >= %(through)s THEN 1 ELSE 0 END) AS in_force
+            FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
+            WHERE t.events_per_quarter > 0 AND {window}
+            GROUP BY c.account_id
+        ) o
+        WHERE o.grants - o.forfeited < 1 AND (o.grants = 0 OR o.in_force = 1)
     """  # noqa: S608
-    _lock_accounts(candidates, params)
+    _lock_accounts(f"SELECT account_id FROM ({owed}) owed", params)  # noqa: S608
     grant = _insert(
         f"""
-        SELECT c.account_id, 'grant', MAX(t.events_per_quarter), 0, %(qs)s, '', %(label)s, %(now)s
-        FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
-        WHERE t.events_per_quarter > 0 AND {window}
-        GROUP BY c.account_id
+        SELECT o.account_id, 'grant', o.events, 0, %(qs)s, '', %(label)s, %(now)s, o.grants + 1
+        FROM ({owed}) o
         """  # noqa: S608
     )
     cap = _insert(
         f"""
-        SELECT b.account_id, 'forfeit', b.cap - b.available, 0, %(qs)s, 'bank_cap', %(label)s, %(now)s
+        SELECT x.account_id, 'forfeit', x.cap - x.available, 0, %(qs)s, 'bank_cap', %(label)s, %(now)s, x.round
         FROM (
-            SELECT l.account_id, SUM(l.available_delta) AS available, (
+            SELECT g.account_id, g.grant_round AS round, b.available, (
                 SELECT MAX(t.bank_cap) FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
-                WHERE c.account_id = l.account_id AND t.events_per_quarter > 0 AND {window}
+                WHERE c.account_id = g.account_id AND t.events_per_quarter > 0 AND {window}
             ) AS cap
-            FROM {LEDGER} l
-            WHERE l.account_id IN (
-                SELECT g.account_id FROM {LEDGER} g
-                WHERE g.kind = 'grant' AND g.quarter_start = %(qs)s AND g.created_at = %(now)s)
-            GROUP BY l.account_id
-        ) b
-        WHERE b.available > b.cap
+            FROM {LEDGER} g JOIN maintenance_creditbalance b ON b.account_id = g.account_id
+            WHERE g.kind = 'grant' AND g.quarter_start = %(qs)s AND g.created_at = %(now)s
+        ) x
+        WHERE x.available > x.cap
         """  # noqa: S608
     )
     with connection.cursor() as cursor:
@@ -124,26 +141,33 @@ def _grant(
 
 def _forfeit_ineligible(today: dt.date, now: dt.datetime, account_ids: list[int] | None = None) -> int:
     """Forfeit the available balance of accounts with no contract with events today (ended, or moved to a tier
-    without events)."""
-    params = _adapt({"today": today, "now": now, "reason": f"No Enterprise contract on {today:%Y-%m-%d}"})
+    without events). When the account held this quarter's grant, the forfeit is marked as that grant's (its
+    quarter and round), so a contract that starts again this quarter is owed the grant anew."""
+    params = _adapt(
+        {
+            "today": today,
+            "now": now,
+            "qs": Quarter.of(today).start,
+            "reason": f"No Enterprise contract on {today:%Y-%m-%d}",
+        }
+    )
     only = _only("l.account_id", account_ids)
     window = _eligible_contracts("c", on_or_before="%(today)s", not_before="%(today)s")
     positive = f"""
-        SELECT l.account_id FROM {LEDGER} l
-        WHERE NOT EXISTS (
-            SELECT 1 FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
-            WHERE c.account_id = l.account_id AND t.events_per_quarter > 0 AND {window}) {only}
-        GROUP BY l.account_id HAVING SUM(l.available_delta) > 0
-    """  # noqa: S608
-    _lock_accounts(positive, params)
-    forfeit = _insert(
-        f"""
-        SELECT l.account_id, 'forfeit', -SUM(l.available_delta), 0, NULL, 'ineligible', %(reason)s, %(now)s
+        SELECT l.account_id, SUM(l.available_delta) AS available, {_quarter_grants("l.account_id")}
         FROM {LEDGER} l
         WHERE NOT EXISTS (
             SELECT 1 FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
             WHERE c.account_id = l.account_id AND t.events_per_quarter > 0 AND {window}) {only}
         GROUP BY l.account_id HAVING SUM(l.available_delta) > 0
+    """  # noqa: S608
+    _lock_accounts(f"SELECT account_id FROM ({positive}) positive", params)  # noqa: S608
+    forfeit = _insert(
+        f"""
+        SELECT p.account_id, 'forfeit', -p.available, 0,
+               CASE WHEN p.grants > p.forfeited THEN %(qs)s END, 'ineligible', %(reason)s, %(now)s,
+               CASE WHEN p.grants > p.forfeited THEN p.grants END
+        FROM ({positive}) p
         """  # noqa: S608
     )
     with connection.cursor() as cursor:
@@ -155,40 +179,25 @@ def quarter_roll_over(*, as_of: dt.date | None = None, since: Quarter | None = N
     """Apply every quarter start up to ``as_of`` (default: today in the vendor zone) not yet applied, in order:
     grant each eligible account its tier's events, cap the available balance at the tier's bank, forfeit the
     excess. Then forfeit the balance of accounts no longer eligible. Idempotent and safe to run concurrently:
-    grants are unique per account and quarter, the accounts written for are locked first, one quarter is applied
-    at a time, and a quarter earlier than one already applied is left as it is.
+    grants are unique per account and quarter, the accounts written for are locked first, and the quarters are
+    caught up by ``catch_up_quarters`` (one at a time, under the job's lock, never one earlier than applied).
 
     ``since`` replays from an earlier quarter (a first install, or the demo); by default the job starts after
     the last quarter it applied, or at the current quarter on a first run.
     """
-    as_of = as_of or vendor_today()
-    now = timezone.now()
-    current = Quarter.of(as_of)
-    if since is None:
-        last = QuarterRollover.objects.order_by("-quarter_start").first()
-        since = Quarter.of(last.quarter_start) if last else current
     report = RolloverReport()
-    for quarter in quarters_between(min(since, current), current):
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLOVER_LOCK])
-            # A run that waited for the lock may find later quarters applied meanwhile (a second delivery of a
-            # catch-up, running at once), as may a replay from ``since``. Such a quarter is done: judged again now,
-            # later quarters' grants would count as the balance of accounts whose contracts had not started by its
-            # end, and be forfeited.
-            if QuarterRollover.objects.filter(quarter_start__gt=quarter.start).exists():
-                continue
-            through = min(as_of, quarter.end)
-            granted, over_cap = _grant(quarter, through, now)
-            report.granted += granted
-            report.forfeited_over_cap += over_cap
-            # After the quarter (or up to today, for the current one) drop balances nobody may use any more.
-            report.forfeited_ineligible += _forfeit_ineligible(through, now)
-            QuarterRollover.objects.get_or_create(
-                quarter_start=quarter.start, defaults={"applied_at": now, "granted": granted, "forfeited": over_cap}
-            )
-        report.quarters.append(quarter)
+
+    def apply(quarter: Quarter, through: dt.date, now: dt.datetime) -> dict[str, int]:
+        granted, over_cap = _grant(quarter, through, now)
+        report.granted += granted
+        report.forfeited_over_cap += over_cap
+        # After the quarter (or up to today, for the current one) drop balances nobody may use any more.
+        report.forfeited_ineligible += _forfeit_ineligible(through, now)
+        return {"granted": granted, "forfeited": over_cap}
+
+    report.quarters = catch_up_quarters(
+        applied=QuarterRollover, lock=_ROLLOVER_LOCK, apply=apply, as_of=as_of, since=since
+    )
     return report
 
 

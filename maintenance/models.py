@@ -3,8 +3,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
+from accounts.local_time import elapsed
 from accounts.models import Account
 
 from .querysets import CreditEntryQuerySet, MaintenanceEventQuerySet
@@ -41,7 +43,15 @@ class CreditEntry(models.Model):
     available_delta = models.SmallIntegerField()
     reserved_delta = models.SmallIntegerField(default=0)
     quarter_start = models.DateField(
-        null=True, blank=True, help_text="The quarter a grant, or a forfeit at the bank cap, belongs to."
+        null=True,
+        blank=True,
+        help_text="The quarter a grant, a forfeit at the bank cap, or a forfeit of a quarter's grant belongs to.",
+    )
+    grant_round = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Which grant of its quarter a grant is (1, then 2 after the first was forfeited), and which grant "
+        "a forfeit of the quarter's grant or at the bank cap goes with. Empty on rows written before: round 1.",
     )
     cause = models.CharField(max_length=12, choices=ForfeitCause.choices, blank=True, default="")
     event = models.ForeignKey(
@@ -60,14 +70,26 @@ class CreditEntry(models.Model):
         verbose_name = "credit ledger entry"
         verbose_name_plural = "credit ledger"
         constraints = [
-            # The quarterly job grants once per account and quarter, however often or concurrently it runs.
+            # One grant per account and quarter in the ledger's net, however often or concurrently the job runs: a
+            # quarter's grant is granted again (round 2) only after it was forfeited with a contract that ended.
             models.UniqueConstraint(
-                fields=["account", "quarter_start"], condition=Q(kind="grant"), name="credit_one_grant_per_quarter"
+                F("account"),
+                F("quarter_start"),
+                Coalesce("grant_round", Value(1)),
+                condition=Q(kind="grant"),
+                name="credit_one_grant_per_quarter_round",
             ),
             models.UniqueConstraint(
-                fields=["account", "quarter_start"],
+                F("account"),
+                F("quarter_start"),
+                Coalesce("grant_round", Value(1)),
                 condition=Q(kind="forfeit", cause="bank_cap"),
-                name="credit_one_cap_forfeit_per_quarter",
+                name="credit_one_cap_forfeit_per_quarter_round",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "quarter_start", "grant_round"],
+                condition=Q(kind="forfeit", cause="ineligible", quarter_start__isnull=False),
+                name="credit_one_forfeit_per_grant",
             ),
             # Each event reserves once and settles (consume or release) once.
             models.UniqueConstraint(fields=["event"], condition=Q(kind="reserve"), name="credit_one_reserve_per_event"),
@@ -142,12 +164,13 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-EVENT_TRANSITIONS = {
-    EventStatus.REQUESTED: {EventStatus.CONFIRMED, EventStatus.CANCELLED},
-    EventStatus.CONFIRMED: {EventStatus.COMPLETED, EventStatus.CANCELLED},
-    EventStatus.COMPLETED: set(),
-    EventStatus.CANCELLED: set(),
-}
+class OnBehalfOf(models.TextChoices):
+    """Whose cancellation it is: it decides what happens to the credit."""
+
+    CUSTOMER = "customer", "At the customer's request"
+    VENDOR = "vendor", "By the vendor (the TAM cannot perform it)"
+
+
 BUSY_STATUSES = [EventStatus.REQUESTED, EventStatus.CONFIRMED]
 
 
@@ -176,6 +199,18 @@ class MaintenanceEvent(models.Model):
     actual_duration = models.DurationField(null=True, blank=True)
     notes = models.TextField(blank=True, max_length=4000)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # Nullable so that adding them never rebuilds the table (SQLite would drop its triggers with it).
+    cancelled_on_behalf_of = models.CharField(  # noqa: DJ001
+        max_length=8, choices=OnBehalfOf.choices, null=True, blank=True
+    )
+    staffing_problem = models.CharField(  # noqa: DJ001
+        max_length=300,
+        null=True,
+        blank=True,
+        help_text="Why the acting TAM at the event's time cannot perform it (nobody free, or booked then); the "
+        "admin overview lists flagged events.",
+    )
+    staffing_flagged_at = models.DateTimeField(null=True, blank=True)
     no_show = models.BooleanField(default=False)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: bumped on every reschedule.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -204,6 +239,12 @@ class MaintenanceEvent(models.Model):
                 condition=Q(status="confirmed", reminder_sent_at__isnull=True),
                 name="event_reminder_due",
             ),
+            # The admin overview lists open events whose performing TAM could not follow coverage.
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(staffing_flagged_at__isnull=False, status__in=["requested", "confirmed"]),
+                name="event_needs_a_tam",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,14 +252,8 @@ class MaintenanceEvent(models.Model):
 
     @property
     def duration(self) -> dt.timedelta:
-        return self.ends_at - self.starts_at
-
-    @property
-    def actual_duration_label(self) -> str:
-        if self.actual_duration is None:
-            return ""
-        minutes = int(self.actual_duration.total_seconds() // 60)
-        return f"{minutes // 60} h {minutes % 60:02d} min"
+        """Real elapsed time (across a daylight-saving change too)."""
+        return elapsed(self.starts_at, self.ends_at)
 
     @property
     def is_open(self) -> bool:
@@ -227,6 +262,10 @@ class MaintenanceEvent(models.Model):
     @property
     def has_proposal(self) -> bool:
         return self.proposed_starts_at is not None
+
+    @property
+    def needs_a_tam(self) -> bool:
+        return self.staffing_flagged_at is not None and self.is_open
 
 
 class CalendarFeed(models.Model):

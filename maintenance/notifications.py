@@ -22,8 +22,10 @@ def event_summary(event: MaintenanceEvent) -> str:
     return f"Planned maintenance: {event.account.name} ({event.get_scope_display()})"
 
 
-def ical_event(event: MaintenanceEvent) -> Event:
-    """One VEVENT; times in UTC so every client places them right whatever its zone."""
+def ical_event(event: MaintenanceEvent, *, organizer: User | None = None, cancelled: bool = False) -> Event:
+    """One VEVENT; times in UTC so every client places them right whatever its zone. ``organizer`` defaults to
+    the performing TAM (a TAM handing the event over cancels it under their own name)."""
+    organizer_user = organizer or event.performing_tam
     item = Event()
     item.add("uid", event_uid(event))
     item.add("sequence", event.sequence)
@@ -33,19 +35,19 @@ def ical_event(event: MaintenanceEvent) -> Event:
     item.add("summary", event_summary(event))
     item.add("description", event.description)
     item.add("url", settings.ESS_BASE_URL + reverse("maintenance:event", args=[event.pk]))
-    item.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{event.performing_tam.email}")
-    organizer.params["cn"] = vText(event.performing_tam.display_name)
-    item["organizer"] = organizer
+    item.add("status", "CANCELLED" if cancelled or event.status == EventStatus.CANCELLED else "CONFIRMED")
+    address = vCalAddress(f"mailto:{organizer_user.email}")
+    address.params["cn"] = vText(organizer_user.display_name)
+    item["organizer"] = address
     return item
 
 
-def invite(event: MaintenanceEvent, *, method: str) -> bytes:
+def invite(event: MaintenanceEvent, *, method: str, organizer: User | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
-    entry = ical_event(event)
+    entry = ical_event(event, organizer=organizer, cancelled=method == "CANCEL")
     for user in _customers(event):
         attendee = vCalAddress(f"mailto:{user.email}")
         attendee.params["cn"] = vText(user.display_name)
@@ -103,14 +105,44 @@ def notify_confirmed(event: MaintenanceEvent) -> None:
     )
 
 
-def notify_cancelled(event: MaintenanceEvent) -> None:
+def notify_cancelled(event: MaintenanceEvent, *, terms=None) -> None:
+    """The customer and the TAM are told, with on whose behalf and what became of the credit."""
     recipients = [*list(_customers(event)), event.performing_tam]
     email_users(
         recipients,
         subject="Cancelled: planned maintenance",
         template="maintenance/email/cancelled.txt",
-        context=_context(event),
+        context={**_context(event), "terms": terms},
         attachments=[("cancel.ics", invite(event, method="CANCEL"), "text/calendar; method=CANCEL")],
+    )
+
+
+def notify_performer_changed(event: MaintenanceEvent, *, previous: User) -> None:
+    """Another TAM now performs the event: they get the invitation, the previous one a cancellation (the same UID,
+    a higher SEQUENCE), and the customer is told who comes."""
+    request = ("invite.ics", invite(event, method="REQUEST"), "text/calendar; method=REQUEST")
+    cancel = ("cancel.ics", invite(event, method="CANCEL", organizer=previous), "text/calendar; method=CANCEL")
+    context = {**_context(event), "previous": previous}
+    email_users(
+        [event.performing_tam],
+        subject=f"You now perform planned maintenance for {event.account.name}",
+        template="maintenance/email/performer_new.txt",
+        context=context,
+        attachments=[request],
+    )
+    email_users(
+        [previous],
+        subject=f"Handed over: planned maintenance for {event.account.name}",
+        template="maintenance/email/performer_previous.txt",
+        context=context,
+        attachments=[cancel],
+    )
+    email_users(
+        _customers(event),
+        subject="Your planned maintenance has a new TAM",
+        template="maintenance/email/performer_customer.txt",
+        context=context,
+        attachments=[request] if event.status == EventStatus.CONFIRMED else [],
     )
 
 

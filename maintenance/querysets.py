@@ -3,17 +3,15 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account
+from core.querysets import AccountOwnedQuerySet
 
 
-class CreditEntryQuerySet(models.QuerySet):
+class CreditEntryQuerySet(AccountOwnedQuerySet):
     def update(self, **kwargs):
         raise TypeError("Ledger rows are never updated.")
 
     def delete(self):
         raise TypeError("Ledger rows are never deleted.")
-
-    def visible_to(self, user):
-        return self.filter(account__in=Account.objects.visible_to(user).values("pk"))
 
     def balance(self) -> tuple[int, int]:
         """(available, reserved) over these rows, in one query."""
@@ -36,16 +34,8 @@ def with_credit_balance(accounts: models.QuerySet) -> models.QuerySet:
     )
 
 
-class MaintenanceEventQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff see every event; a customer user those of their own account."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_vendor_staff:
-            return self
-        if user.is_customer_user:
-            return self.filter(account_id=user.account_id)
-        return self.none()
+class MaintenanceEventQuerySet(AccountOwnedQuerySet):
+    """``visible_to(user)``: staff see every event, a customer user their own account's."""
 
     def busy(self):
         return self.filter(status__in=["requested", "confirmed"])

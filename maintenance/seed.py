@@ -9,8 +9,8 @@ from accounts.models import Account, User
 from accounts.quarters import Quarter, vendor_today, vendor_zone
 
 from .credits import quarter_roll_over
+from .ledger import account_balance
 from .models import MaintenanceEvent
-from .services import account_balance
 
 
 def seed_maintenance(log, users: dict[str, User]) -> None:

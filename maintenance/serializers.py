@@ -1,11 +1,18 @@
-import datetime as dt
+"""The events API's input parses types only; the services decide (the same messages as the pages)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account
-from accounts.serializers import AccountSerializer, SafeDateTimeField
+from accounts.serializers import AccountSerializer, LocalDateTimeField
 
-from .models import EXCLUDED_SCOPES, CreditEntry, MaintenanceEvent, Scope
+from .forms import MOST_MINUTES
+from .models import EXCLUDED_SCOPES, CreditEntry, MaintenanceEvent, OnBehalfOf, Scope
+
+
+@extend_schema_field({"type": "string", "enum": [*Scope.values, *EXCLUDED_SCOPES]})
+class ScopeField(serializers.CharField):
+    """Any value reaches the service, which refuses a major upgrade or a migration with its own message."""
 
 
 class AccountWithCreditsSerializer(AccountSerializer):
@@ -62,6 +69,7 @@ class MaintenanceEventSerializer(serializers.ModelSerializer):
             "actual_duration",
             "notes",
             "cancel_reason",
+            "cancelled_on_behalf_of",
             "no_show",
             "created_at",
         ]
@@ -87,28 +95,47 @@ class EventBookSerializer(serializers.Serializer):
         required=False,
         help_text="Staff only; customers book for their own.",
     )
-    scope = serializers.ChoiceField(choices=[*Scope.choices, *EXCLUDED_SCOPES.items()])
-    description = serializers.CharField(max_length=2000)
-    starts_at = SafeDateTimeField()
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    scope = ScopeField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the event is for. major_upgrade and system_migration are refused: they need a services "
+        "engagement.",
+    )
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    starts_at = LocalDateTimeField()
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=MOST_MINUTES)
     critical = serializers.BooleanField(default=False)
     critical_justification = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class EventProposeSerializer(serializers.Serializer):
-    starts_at = SafeDateTimeField()
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    starts_at = LocalDateTimeField()
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=MOST_MINUTES)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class EventCompleteSerializer(serializers.Serializer):
-    outcome = serializers.CharField(max_length=4000)
-    actual_minutes = serializers.IntegerField(min_value=1, max_value=720)
+    outcome = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    actual_minutes = serializers.IntegerField(min_value=1, max_value=MOST_MINUTES)
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
-    def validated_duration(self) -> dt.timedelta:
-        return dt.timedelta(minutes=self.validated_data["actual_minutes"])
+
+@extend_schema_field({"type": "string", "enum": OnBehalfOf.values})
+class OnBehalfOfField(serializers.CharField):
+    """Parsed as text: the service answers a wrong value with its own message."""
 
 
 class EventCancelSerializer(serializers.Serializer):
+    on_behalf_of = OnBehalfOfField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="customer: at the customer's request (48 hours or more ahead releases the credit, later uses it); "
+        "vendor: the TAM cannot perform it (vendor staff only, with a reason; the credit is always released).",
+    )
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class EventNoShowSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

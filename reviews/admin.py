@@ -1,9 +1,13 @@
-"""Configuration pages. Releases and their items are catalogue data an admin may edit here (the version's
-numbers are derived on save, as on the portal pages). Previews and reviews follow their lifecycle on the
-portal, so they are read-only here."""
+"""Configuration pages. Releases and the modules an account uses may be added and changed here, through the same
+services as the portal's pages (a release's items are changed on its portal page). Previews and reviews follow
+their lifecycle on the portal, so they are read-only here."""
 
+from django import forms
 from django.contrib import admin
 
+from core.service_admin import ServiceAdmin
+
+from . import services
 from .models import (
     AccountModules,
     Finding,
@@ -18,31 +22,6 @@ from .models import (
 )
 
 
-class ReleaseItemInline(admin.TabularInline):
-    model = ReleaseItem
-    extra = 1
-    fields = ["kind", "title", "modules", "description"]
-
-
-@admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "planned_date", "actual_date", "published"]
-    list_filter = ["kind", "published", "product"]
-    search_fields = ["product", "version", "notes"]
-    ordering = ["product", "-major", "-minor", "-patch"]
-    inlines = [ReleaseItemInline]
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.previews.exists()
-
-
-@admin.register(AccountModules)
-class AccountModulesAdmin(admin.ModelAdmin):
-    list_display = ["account", "modules", "updated_at"]
-    search_fields = ["account__name", "modules"]
-    autocomplete_fields = ["account"]
-
-
 class _ReadOnly:
     def has_add_permission(self, request, obj=None):
         return False
@@ -52,6 +31,45 @@ class _ReadOnly:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReleaseForm(forms.ModelForm):
+    class Meta:
+        model = Release
+        fields = ["product", "version", "kind", "planned_date", "actual_date", "published", "notes"]
+
+
+class ReleaseItemInline(_ReadOnly, admin.TabularInline):
+    model = ReleaseItem
+    extra = 0
+    fields = ["kind", "title", "modules", "description"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(ServiceAdmin):
+    form = ReleaseForm
+    list_display = ["__str__", "kind", "planned_date", "actual_date", "published"]
+    list_filter = ["kind", "published", "product"]
+    search_fields = ["product", "version", "notes"]
+    ordering = ["product", "-major", "-minor", "-patch"]
+    inlines = [ReleaseItemInline]
+
+    def perform(self, request, form, formsets, change):
+        values = {name: form.cleaned_data.get(name) for name in ReleaseForm.Meta.fields}
+        if not change:
+            return services.release_create(actor=request.user, **values)
+        return services.release_update(actor=request.user, release=form.instance, **values)
+
+
+@admin.register(AccountModules)
+class AccountModulesAdmin(ServiceAdmin):
+    list_display = ["account", "modules", "updated_at"]
+    search_fields = ["account__name", "modules"]
+    autocomplete_fields = ["account"]
+
+    def perform(self, request, form, formsets, change):
+        data = form.cleaned_data
+        return services.account_modules_set(actor=request.user, account=data["account"], modules=data["modules"])
 
 
 @admin.register(PreviewSession)

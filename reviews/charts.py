@@ -69,6 +69,7 @@ class VolumeChart:
     ticks: list[Tick]
     legend: list[LegendEntry]
     legend_y: int
+    summary: str = ""  # the text alternative: what the bars show, in a sentence
 
     @property
     def empty(self) -> bool:
@@ -123,7 +124,16 @@ def volume_chart(quarters: list[str], volumes: dict[str, list[int]]) -> VolumeCh
     legend_y = baseline + LABEL_SPACE
     legend = [LegendEntry(label=quarter, x=LEFT + i * 96, opacity=opacities[i]) for i, quarter in enumerate(quarters)]
     width = max(width, LEFT + count * 96 + 8, 320)
+    summary = ""
+    if shown and quarters:
+        biggest = next(iter(shown))
+        summary = (
+            f"{len(shown)} file type{'s' * (len(shown) != 1)} over {count} quarter{'s' * (count != 1)}, "
+            f"{quarters[0]} to {quarters[-1]}; the largest in {quarters[-1]} is {biggest} with "
+            f"{format_bytes(shown[biggest][-1])}."
+        )
     return VolumeChart(
+        summary=summary,
         width=width,
         height=legend_y + 24,
         baseline=baseline,

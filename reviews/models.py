@@ -2,7 +2,6 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -77,12 +76,6 @@ class Release(models.Model):
     def release_date(self) -> dt.date:
         return self.actual_date or self.planned_date
 
-    def clean(self):
-        try:
-            parse_version(self.version)
-        except ValueError as error:
-            raise ValidationError({"version": str(error)}) from error
-
 
 class ItemKind(models.TextChoices):
     FEATURE = "feature", "Feature"
@@ -139,13 +132,6 @@ class PreviewStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     HELD = "held", "Held"
     DECLINED = "declined", "Declined by the customer"
-
-
-PREVIEW_TRANSITIONS = {
-    PreviewStatus.PLANNED: {PreviewStatus.HELD, PreviewStatus.DECLINED},
-    PreviewStatus.HELD: set(),
-    PreviewStatus.DECLINED: set(),
-}
 
 
 class PreviewSession(models.Model):
@@ -224,14 +210,6 @@ class ReviewStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"
     PUBLISHED = "published", "Published"
-
-
-REVIEW_TRANSITIONS = {
-    ReviewStatus.DUE: {ReviewStatus.SCHEDULED},
-    ReviewStatus.SCHEDULED: {ReviewStatus.SCHEDULED, ReviewStatus.HELD},
-    ReviewStatus.HELD: {ReviewStatus.PUBLISHED},
-    ReviewStatus.PUBLISHED: set(),
-}
 
 
 class ProactiveReview(models.Model):
@@ -356,16 +334,6 @@ class RecommendationStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-RECOMMENDATION_TRANSITIONS = {
-    RecommendationStatus.OPEN: {
-        RecommendationStatus.ACCEPTED,
-        RecommendationStatus.DONE,
-        RecommendationStatus.DECLINED,
-    },
-    RecommendationStatus.ACCEPTED: {RecommendationStatus.DONE, RecommendationStatus.DECLINED},
-    RecommendationStatus.DECLINED: {RecommendationStatus.OPEN},
-    RecommendationStatus.DONE: set(),
-}
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 

@@ -10,15 +10,16 @@ runs at once, creates nothing more.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 
 from accounts.coverage import NoTamAvailable, coverage, coverage_many
 from accounts.models import Account, Contract, User
-from accounts.quarters import Quarter, quarters_between, vendor_today
+from accounts.quarters import Quarter, catch_up_quarters
 
 from .models import ProactiveReview, ReviewQuarter
+
+# The same lock id for every run of this job: two catch-ups never interleave.
+_REVIEWS_LOCK = 0x455353_52
 
 
 @dataclass
@@ -29,12 +30,9 @@ class QuarterlyReport:
 
 def _due_accounts(quarter: Quarter, through: dt.date) -> list[Account]:
     """Accounts with a reviewing contract on some day of [quarter start, through] and no review yet: one query."""
-    contracts = Contract.objects.filter(
-        account=OuterRef("pk"),
-        status="active",
-        start_date__lte=through,
-        tier__proactive_reviews_per_quarter__gt=0,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=quarter.start))
+    contracts = Contract.objects.in_force_during(quarter.start, through).filter(
+        account=OuterRef("pk"), tier__proactive_reviews_per_quarter__gt=0
+    )
     existing = ProactiveReview.objects.filter(account=OuterRef("pk"), quarter_start=quarter.start)
     return list(Account.objects.filter(Exists(contracts)).exclude(Exists(existing)).order_by("pk"))
 
@@ -56,39 +54,34 @@ def _acting_tams(accounts: list[Account], at: dt.datetime) -> dict[int, User | N
 def reviews_create_quarterly(*, as_of: dt.date | None = None, since: Quarter | None = None) -> QuarterlyReport:
     """Create every review due up to ``as_of`` (default: today in the vendor zone) that does not exist yet: one
     per eligible account and quarter, due on the quarter's last day, assigned to the TAM acting now. Missed
-    quarters are caught up in order, from the last quarter applied (the current one on a first run, or
-    ``since``). Idempotent and safe to run concurrently (the unique constraint drops duplicates)."""
-    as_of = as_of or vendor_today()
-    now = timezone.now()
-    current = Quarter.of(as_of)
-    if since is None:
-        last = ReviewQuarter.objects.order_by("-quarter_start").first()
-        since = Quarter.of(last.quarter_start) if last else current
+    quarters are caught up in order by ``catch_up_quarters`` (under the job's lock, from the last quarter
+    applied, the current one on a first run, or ``since``). Idempotent and safe to run concurrently (the unique
+    constraint drops duplicates)."""
     report = QuarterlyReport()
-    for quarter in quarters_between(min(since, current), current):
-        through = min(as_of, quarter.end)
-        with transaction.atomic():
-            accounts = _due_accounts(quarter, through)
-            tams = _acting_tams(accounts, now) if accounts else {}
-            ProactiveReview.objects.bulk_create(
-                [
-                    ProactiveReview(
-                        account=account,
-                        quarter_start=quarter.start,
-                        due_date=quarter.end,
-                        tam=tams.get(account.pk),
-                        created_at=now,
-                    )
-                    for account in accounts
-                ],
-                ignore_conflicts=True,
-            )
-            created = ProactiveReview.objects.filter(quarter_start=quarter.start, created_at=now).count()
-            marker, made = ReviewQuarter.objects.get_or_create(
-                quarter_start=quarter.start, defaults={"applied_at": now, "created": created}
-            )
-            if not made and created:
-                ReviewQuarter.objects.filter(pk=marker.pk).update(created=F("created") + created)
+
+    def apply(quarter: Quarter, through: dt.date, now: dt.datetime) -> dict[str, int]:
+        accounts = _due_accounts(quarter, through)
+        tams = _acting_tams(accounts, now) if accounts else {}
+        reviews = ProactiveReview.objects.filter(quarter_start=quarter.start)
+        before = reviews.count()
+        ProactiveReview.objects.bulk_create(
+            [
+                ProactiveReview(
+                    account=account,
+                    quarter_start=quarter.start,
+                    due_date=quarter.end,
+                    tam=tams.get(account.pk),
+                    created_at=now,
+                )
+                for account in accounts
+            ],
+            ignore_conflicts=True,
+        )
+        created = reviews.count() - before  # under the job's lock: nobody else adds reviews meanwhile
         report.created += created
-        report.quarters.append(quarter)
+        return {"created": created}
+
+    report.quarters = catch_up_quarters(
+        applied=ReviewQuarter, lock=_REVIEWS_LOCK, apply=apply, as_of=as_of, since=since
+    )
     return report

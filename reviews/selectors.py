@@ -23,6 +23,7 @@ from .models import (
     ReviewStatus,
 )
 from .modules import affects
+from .services.rules import may_plan_preview
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def upcoming_patch_releases(today: dt.date) -> QuerySet[Release]:
 
 def preview_accounts(day: dt.date) -> QuerySet[Account]:
     """Accounts whose contract on ``day`` includes release previews."""
-    contracts = Contract.objects.active_on(day).filter(tier__release_previews=True)
+    contracts = Contract.objects.in_force(on=day).filter(tier__release_previews=True)
     return Account.objects.filter(pk__in=contracts.values("account_id"))
 
 
@@ -58,7 +59,7 @@ def previews_to_plan(user: User, *, today: dt.date | None = None, all_accounts: 
     """(release, account) pairs with no preview yet: every upcoming published patch release times every
     Enterprise account the user looks after as primary or backup TAM (admins, or ``all_accounts``: every one).
     A declined preview counts as answered. Three queries, however many releases and accounts."""
-    if not user.acts_as_tam:
+    if not may_plan_preview(user):
         return []
     today = today or vendor_today()
     releases = list(upcoming_patch_releases(today))
@@ -210,3 +211,40 @@ def latest_published_review(account: Account) -> ProactiveReview | None:
         .order_by("-quarter_start")
         .first()
     )
+
+
+def quarter_review_figures(account_ids: list[int], quarter_start: dt.date, first: dt.datetime, last: dt.datetime):
+    """Per account: the release previews held over [first, last) (release, day, on a replica or not), and the
+    proactive review of the quarter starting ``quarter_start``: its status, findings and recommendations with
+    their status. Four queries, whatever the number of accounts."""
+    from .models import Finding, PreviewStatus, Recommendation
+
+    figures = {pk: {"previews": [], "review": None} for pk in account_ids}
+    held = (
+        PreviewSession.objects.filter(
+            account_id__in=account_ids, status=PreviewStatus.HELD, scheduled_at__gte=first, scheduled_at__lt=last
+        )
+        .order_by("scheduled_at")
+        .values_list("account_id", "release__product", "release__version", "scheduled_at", "uses_replica")
+    )
+    for account_id, product, version, at, replica in held:
+        figures[account_id]["previews"].append({"release": f"{product} {version}", "at": at, "replica": replica})
+    reviews = ProactiveReview.objects.filter(account_id__in=account_ids, quarter_start=quarter_start)
+    by_review = {}
+    for review in reviews.order_by().values("id", "account_id", "status", "held_at", "published_at"):
+        by_review[review["id"]] = figures[review["account_id"]]["review"] = {
+            "status": review["status"],
+            "held_at": review["held_at"],
+            "published": review["published_at"] is not None,
+            "findings": [],
+            "recommendations": [],
+        }
+    parts = Finding.objects.filter(review_id__in=by_review).order_by("review_id", "id")
+    for review_id, level, source, count, summary in parts.values_list(
+        "review_id", "level", "source", "count", "summary"
+    ):
+        by_review[review_id]["findings"].append({"level": level, "source": source, "count": count, "summary": summary})
+    advice = Recommendation.objects.filter(review_id__in=by_review).order_by("review_id", "id")
+    for review_id, text, priority, status in advice.values_list("review_id", "text", "priority", "status"):
+        by_review[review_id]["recommendations"].append({"text": text, "priority": priority, "status": status})
+    return figures

@@ -1,98 +1,92 @@
+"""The API's shapes. Answers are read-only model serializers; requests parse types only (text, whole numbers,
+dates, ids): what a value may be is the service's to say, with the same words a page shows."""
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from accounts.models import Account
-from accounts.serializers import SafeDateTimeField
+from accounts.serializers import LocalDateTimeField
 
-from .models import (
-    Finding,
-    FindingLevel,
-    InventoryRow,
-    ItemKind,
-    PreviewSession,
-    PreviewStatus,
-    ProactiveReview,
-    Recommendation,
-    RecommendationPriority,
-    RecommendationStatus,
-    Release,
-    ReleaseItem,
-    ReleaseKind,
-    ReviewStatus,
-)
+from . import models
 
 
-class InlineChoiceField(serializers.ChoiceField):
-    """A choice field whose values the schema lists in place. Other apps have ``status`` and ``kind`` enums of
-    their own, and the schema's enum components are named after the field: ours would collide with theirs."""
+class ChoiceText(serializers.CharField):
+    """Text naming one of ``choices``, which the schema lists in place (other apps have ``status`` and ``kind``
+    enums of their own, and the schema names shared enums after the field: ours would collide with theirs).
+    Whether a value is one of them is the service's to say."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.choices = dict(choices)
+        super().__init__(**kwargs)
 
 
-class InlineChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = InlineChoiceField
+class ChoiceTextExtension(OpenApiSerializerFieldExtension):
+    target_class = ChoiceText
 
     def map_serializer_field(self, auto_schema, direction):
         # Wrapped in allOf, the enum stays with its field instead of becoming a shared, named component.
         return {"allOf": [{"type": "string", "enum": list(self.target.choices)}]}
 
 
-class ReleaseItemSerializer(serializers.ModelSerializer):
-    kind = InlineChoiceField(choices=ItemKind.choices, read_only=True)
-    module_list = serializers.ListField(child=serializers.CharField(), read_only=True)
+def _text(**kwargs) -> serializers.CharField:
+    """Text, possibly empty (``""`` when not sent, unless the request changes only what it sends)."""
+    return serializers.CharField(required=False, allow_blank=True, **{"default": "", **kwargs})
+
+
+def _one_of(choices, **kwargs) -> ChoiceText:
+    return ChoiceText(choices=choices, required=False, allow_blank=True, **{"default": "", **kwargs})
+
+
+def _number(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, allow_null=True, **{"default": None, **kwargs})
+
+
+def _moment(**kwargs) -> LocalDateTimeField:
+    return LocalDateTimeField(required=False, allow_null=True, **{"default": None, **kwargs})
+
+
+class _Answer(serializers.ModelSerializer):
+    """A shape the API answers with: every field read-only."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.read_only, field.required = True, False
+        return fields
+
+
+# --- Answers ---------------------------------------------------------------------------------------
+
+
+class ReleaseItemSerializer(_Answer):
+    kind = ChoiceText(choices=models.ItemKind.choices)
+    module_list = serializers.ListField(child=serializers.CharField())
 
     class Meta:
-        model = ReleaseItem
+        model = models.ReleaseItem
         fields = ["id", "kind", "title", "description", "modules", "module_list"]
-        read_only_fields = fields
 
 
-class ReleaseSerializer(serializers.ModelSerializer):
-    kind = InlineChoiceField(choices=ReleaseKind.choices, read_only=True)
-    items = ReleaseItemSerializer(many=True, read_only=True)
+class ReleaseSerializer(_Answer):
+    kind = ChoiceText(choices=models.ReleaseKind.choices)
+    items = ReleaseItemSerializer(many=True)
 
     class Meta:
-        model = Release
-        fields = [
-            "id",
-            "product",
-            "version",
-            "kind",
-            "planned_date",
-            "actual_date",
-            "published",
-            "notes",
-            "items",
-        ]
-        read_only_fields = fields
+        model = models.Release
+        fields = ["id", "product", "version", "kind", "planned_date", "actual_date", "published", "notes", "items"]
 
 
-class ReleaseWriteSerializer(serializers.Serializer):
-    product = serializers.CharField(max_length=80, default="KwikTag")
-    version = serializers.CharField(max_length=20)
-    kind = InlineChoiceField(choices=ReleaseKind.choices)
-    planned_date = serializers.DateField()
-    actual_date = serializers.DateField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
-    published = serializers.BooleanField(default=False)
-
-
-class ReleaseItemWriteSerializer(serializers.Serializer):
-    kind = InlineChoiceField(choices=ItemKind.choices)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    modules = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-
-class PreviewSerializer(serializers.ModelSerializer):
+class PreviewSerializer(_Answer):
     release = serializers.PrimaryKeyRelatedField(read_only=True)
-    release_name = serializers.CharField(source="release.__str__", read_only=True)
+    release_name = serializers.CharField(source="release.__str__")
     account = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    tam = serializers.CharField(source="tam.display_name", read_only=True)
-    ends_at = serializers.DateTimeField(read_only=True)
-    status = InlineChoiceField(choices=PreviewStatus.choices, read_only=True)
-    items = ReleaseItemSerializer(many=True, read_only=True)
+    tam = serializers.CharField(source="tam.display_name")
+    ends_at = serializers.DateTimeField()
+    status = ChoiceText(choices=models.PreviewStatus.choices)
+    items = ReleaseItemSerializer(many=True)
 
     class Meta:
-        model = PreviewSession
+        model = models.PreviewSession
         fields = [
             "id",
             "uid",
@@ -113,97 +107,42 @@ class PreviewSerializer(serializers.ModelSerializer):
             "declined_at",
             "created_at",
         ]
-        read_only_fields = fields
 
 
-class PreviewFieldsSerializer(serializers.Serializer):
-    scheduled_at = SafeDateTimeField()
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, default=60)
-    items = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        required=False,
-        allow_empty=True,
-        help_text="Release item ids; leave out to use the items suggested from the account's modules.",
-    )
-    uses_replica = serializers.BooleanField(default=False)
-    attendees = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    coordinate_myself = serializers.BooleanField(
-        default=False, help_text="Coordinate it yourself instead of the TAM acting at that time."
-    )
-
-
-class PreviewPlanSerializer(PreviewFieldsSerializer):
-    release = serializers.PrimaryKeyRelatedField(queryset=Release.objects.all())
-    account = serializers.SlugRelatedField(slug_field="slug", queryset=Account.objects.all())
-
-
-class PreviewUpdateSerializer(serializers.Serializer):
-    scheduled_at = SafeDateTimeField(required=False)
-    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
-    items = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, allow_empty=True
-    )
-    uses_replica = serializers.BooleanField(required=False)
-    attendees = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    coordinate_myself = serializers.BooleanField(default=False)
-
-
-class NotesSerializer(serializers.Serializer):
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, allow_null=True, default=None)
-
-
-class DeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-
-class FindingSerializer(serializers.ModelSerializer):
-    level = InlineChoiceField(choices=FindingLevel.choices)
-    count = serializers.IntegerField(min_value=1, max_value=2_000_000_000, default=1)
+class FindingSerializer(_Answer):
+    level = ChoiceText(choices=models.FindingLevel.choices)
 
     class Meta:
-        model = Finding
+        model = models.Finding
         fields = ["id", "source", "level", "count", "summary"]
-        read_only_fields = ["id"]
 
 
-class InventoryRowSerializer(serializers.ModelSerializer):
-    extension = serializers.CharField(max_length=32, allow_blank=True)
-    file_count = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
-    bytes = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
-
+class InventoryRowSerializer(_Answer):
     class Meta:
-        model = InventoryRow
+        model = models.InventoryRow
         fields = ["id", "extension", "file_count", "bytes"]
-        read_only_fields = ["id"]
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
-    priority = InlineChoiceField(choices=RecommendationPriority.choices)
-    status = InlineChoiceField(choices=RecommendationStatus.choices, read_only=True)
+class RecommendationSerializer(_Answer):
+    priority = ChoiceText(choices=models.RecommendationPriority.choices)
+    status = ChoiceText(choices=models.RecommendationStatus.choices)
 
     class Meta:
-        model = Recommendation
+        model = models.Recommendation
         fields = ["id", "text", "priority", "status", "created_at", "updated_at"]
-        read_only_fields = ["id", "status", "created_at", "updated_at"]
 
 
-class RecommendationStatusSerializer(serializers.Serializer):
-    status = InlineChoiceField(choices=RecommendationStatus.choices)
-
-
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(_Answer):
     account = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    quarter = serializers.CharField(source="quarter_label", read_only=True)
-    tam = serializers.CharField(source="tam.display_name", read_only=True, default=None)
-    status = InlineChoiceField(choices=ReviewStatus.choices, read_only=True)
-    findings = FindingSerializer(many=True, read_only=True)
-    inventory = InventoryRowSerializer(many=True, read_only=True)
-    recommendations = RecommendationSerializer(many=True, read_only=True)
+    quarter = serializers.CharField(source="quarter_label")
+    tam = serializers.CharField(source="tam.display_name", default=None)
+    status = ChoiceText(choices=models.ReviewStatus.choices)
+    findings = FindingSerializer(many=True)
+    inventory = InventoryRowSerializer(many=True)
+    recommendations = RecommendationSerializer(many=True)
 
     class Meta:
-        model = ProactiveReview
+        model = models.ProactiveReview
         fields = [
             "id",
             "account",
@@ -223,18 +162,97 @@ class ReviewSerializer(serializers.ModelSerializer):
             "inventory_imported_at",
             "recommendations",
         ]
-        read_only_fields = fields
+
+
+# --- Requests --------------------------------------------------------------------------------------
+
+
+class ReleaseWriteSerializer(serializers.Serializer):
+    """All fields to add a release; with PATCH, the fields to change."""
+
+    product = _text(default="KwikTag")
+    version = _text()
+    kind = _one_of(models.ReleaseKind.choices)
+    planned_date = serializers.DateField(required=False, allow_null=True, default=None)
+    actual_date = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = _text()
+    published = serializers.BooleanField(default=False)
+
+
+class ReleaseItemWriteSerializer(serializers.Serializer):
+    kind = _one_of(models.ItemKind.choices)
+    title = _text()
+    description = _text()
+    modules = _text()
+
+
+class PreviewWriteSerializer(serializers.Serializer):
+    """The session; with PATCH, the fields to change."""
+
+    scheduled_at = _moment()
+    duration_minutes = serializers.IntegerField(default=60)
+    items = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Release item ids; leave out to use the items suggested from the account's modules.",
+    )
+    uses_replica = serializers.BooleanField(default=False)
+    attendees = _text()
+    notes = _text()
+    coordinate_myself = serializers.BooleanField(
+        default=False, help_text="Coordinate it yourself instead of the TAM acting at that time."
+    )
+
+
+class PreviewPlanSerializer(PreviewWriteSerializer):
+    release = serializers.PrimaryKeyRelatedField(queryset=models.Release.objects.all())
+    account = serializers.SlugRelatedField(slug_field="slug", queryset=Account.objects.all())
+
+
+class NotesSerializer(serializers.Serializer):
+    notes = _text(allow_null=True, default=None)
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = _text()
 
 
 class ReviewUpdateSerializer(serializers.Serializer):
-    scheduled_at = SafeDateTimeField(required=False, help_text="Schedules (or moves) the remote session.")
-    summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)
-    monitoring_tools = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    """What to change: each field sent is changed, the others are left alone."""
+
+    scheduled_at = LocalDateTimeField(required=False, allow_null=True, help_text="Schedules (or moves) the session.")
+    summary = serializers.CharField(required=False, allow_blank=True)
+    monitoring_tools = serializers.CharField(required=False, allow_blank=True)
+
+
+class FindingWriteSerializer(serializers.Serializer):
+    source = _text()
+    level = _one_of(models.FindingLevel.choices)
+    count = _number(help_text="How many times it was seen; once when left out.")
+    summary = _text()
+
+
+class InventoryRowWriteSerializer(serializers.Serializer):
+    extension = _text()
+    file_count = _number()
+    bytes = _number()
+
+
+class RecommendationWriteSerializer(serializers.Serializer):
+    text = _text()
+    priority = _one_of(models.RecommendationPriority.choices)
+
+
+class RecommendationStatusSerializer(serializers.Serializer):
+    status = _one_of(models.RecommendationStatus.choices)
 
 
 class InventoryUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="CSV with a header: one row per file (path, size) or one per file type (extension, count, bytes)."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="CSV with a header: one row per file (path, size) or one per file type (extension, count, bytes).",
     )
 
 

@@ -1,8 +1,14 @@
-"""Pages for releases, release previews and proactive reviews. Views parse, call a service, respond."""
+"""Pages for releases, release previews and proactive reviews. Views parse, call a service, respond.
+
+Each page's posted actions are a table (``core.actions.PageAction``): the form that parses the input, the service
+that decides, and the service's rule, which offers the action on the page and is asked before the form is read
+(a user the service would refuse gets its 403, whatever they posted).
+"""
+
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import DomainError
 from accounts.models import Account
-from accounts.page_actions import FormInvalid, add_domain_error, page_action, valid
 from accounts.quarters import vendor_today
+from core.actions import PageAction, offered, perform, perform_form
 
 from . import selectors, services
 from .forms import (
@@ -25,7 +30,6 @@ from .forms import (
     PreviewForm,
     PreviewHoldForm,
     RecommendationForm,
-    RecommendationStatusForm,
     ReleaseForm,
     ReleaseItemForm,
     ReviewDetailsForm,
@@ -40,11 +44,13 @@ from .models import (
     PreviewStatus,
     ProactiveReview,
     Recommendation,
+    RecommendationStatus,
     Release,
     ReleaseItem,
     ReleaseKind,
     ReviewStatus,
 )
+from .states import REVIEW_STATES
 
 LEVEL_ORDER = {"critical": 0, "error": 1, "warning": 2, "info": 3}
 
@@ -61,7 +67,7 @@ def get_release_for(user, pk) -> Release:
 def get_preview_for(user, pk) -> PreviewSession:
     """The preview, or 404 when missing or another account's."""
     previews = PreviewSession.objects.visible_to(user).select_related("release", "account", "tam", "declined_by")
-    return get_object_or_404(previews, pk=pk)
+    return get_object_or_404(previews.prefetch_related("items"), pk=pk)
 
 
 def get_review_for(user, pk) -> ProactiveReview:
@@ -70,14 +76,61 @@ def get_review_for(user, pk) -> ProactiveReview:
     return get_object_or_404(reviews, pk=pk)
 
 
-def _staff_only(user, what="This page"):
-    if not user.is_vendor_staff:
-        raise PermissionDenied(f"{what} is for vendor staff.")
+def _posted(request, model, field: str = "id", **scope):
+    """The row whose id was posted in ``field``, within ``scope``; 404 for anything but ASCII digits of a
+    sensible length (``"²".isdigit()`` is true, but not a number) and for a row out of scope."""
+    value = request.POST.get(field, "")
+    if not (value.isascii() and value.isdigit() and len(value) < 19):
+        raise Http404
+    return get_object_or_404(model, pk=int(value), **scope)
 
 
-def _tam_only(user, what: str):
-    if not user.acts_as_tam:
-        raise PermissionDenied(f"{what} is for TAMs.")
+def _calls(service, *, on: str, may, **kwargs) -> PageAction:
+    """An action calling ``service(actor=<the user>, <on>=<the page's row>, **<its form's data>)``."""
+
+    def run(request, row, data):
+        return service(actor=request.user, **{on: row}, **data)
+
+    return PageAction(run=run, may=may, **kwargs)
+
+
+def _calls_on_posted(service, model, noun: str, *, within: str, field: str = "id", may, **kwargs) -> PageAction:
+    """An action calling ``service(actor=<the user>, <noun>=<the row of ``model`` posted in ``field``>)``, a row
+    of the page's own (``<within>=<the page's row>``)."""
+
+    def run(request, row, data):
+        return service(actor=request.user, **{noun: _posted(request, model, field, **{within: row})})
+
+    return PageAction(run=run, may=may, **kwargs)
+
+
+def _actions_page(fetch, table: dict[str, PageAction], context, template: str, url_name: str):
+    """The view that runs a table's actions on the row of a page (``fetch(user, pk)``, 404 when not theirs): back
+    to that page (``url_name``) on success, or the page again (``context(request, row, **forms)``) with a refused
+    form."""
+
+    @login_required
+    @require_POST
+    def run_action(request, pk, action):
+        row = fetch(request.user, pk)
+
+        def page(forms):
+            return render(request, template, context(request, row, **forms))
+
+        return perform(request, row, table, action, page=page, success_url=reverse(url_name, args=[pk]))
+
+    return run_action
+
+
+def _offer(user, target, table, forms: dict, *, now_possible=lambda name: True) -> dict[str, bool]:
+    """Which of the table's actions the page offers (by name with underscores: templates cannot read dashes):
+    those the rules allow the user and the target's state allows now; and the one whose form came back refused,
+    so that its form shows why."""
+    allowed = offered(user, target, table)
+    return {
+        name.replace("-", "_"): (allowed[name] and now_possible(name)) or action.form_key in forms
+        for name, action in table.items()
+    }
 
 
 def _all_accounts(request) -> bool:
@@ -85,6 +138,22 @@ def _all_accounts(request) -> bool:
 
 
 # --- Releases -------------------------------------------------------------------------------------
+
+_on_release = functools.partial(_calls, on="release", may=services.may_manage_releases)
+RELEASE_ACTIONS = {
+    "edit": _on_release(services.release_update, form=ReleaseForm, form_key="edit_form", done="Release saved."),
+    "publish": _on_release(services.release_publish, done=lambda release: f"{release} is published."),
+    "item": _on_release(services.release_item_add, form=ReleaseItemForm, form_key="item_form", done="Item added."),
+    "item-remove": _calls_on_posted(
+        services.release_item_remove,
+        ReleaseItem,
+        "item",
+        within="release",
+        field="item",
+        may=services.may_manage_releases,
+        done="Item removed.",
+    ),
+}
 
 
 @login_required
@@ -99,55 +168,41 @@ def release_list(request):
             for p in PreviewSession.objects.visible_to(user).filter(release__in=[r.pk for r in releases])
         }
     rows = [(release, previews.get(release.pk)) for release in releases]
-    return render(request, "reviews/releases.html", {"rows": rows})
+    may_add = services.may_manage_releases(user)
+    return render(request, "reviews/releases.html", {"rows": rows, "may_add": may_add})
 
 
 @login_required
 def release_create(request):
-    _staff_only(request.user, "Adding a release")
-    form = ReleaseForm(request.POST) if request.method == "POST" else ReleaseForm()
-    if form.is_bound and form.is_valid():
-        try:
-            release = services.release_create(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"{release} added{'' if release.published else ' as a draft'}.")
-            return redirect("reviews:release", release.pk)
-    return render(request, "reviews/release_form.html", {"form": form})
+    services.may_manage_releases.require(request.user)
+    if request.method != "POST":
+        return render(request, "reviews/release_form.html", {"form": ReleaseForm()})
+    form = ReleaseForm(request.POST)
+    release, refused = perform_form(request, form, lambda data: services.release_create(actor=request.user, **data))
+    if refused is not None:
+        return render(request, "reviews/release_form.html", {"form": refused})
+    messages.success(request, f"{release} added{'' if release.published else ' as a draft'}.")
+    return redirect("reviews:release", release.pk)
 
 
 def _release_context(request, release, **forms) -> dict:
     user = request.user
-    items = list(release.items.all())
-    context = {"release": release, "items": items, **forms}
+    previews = PreviewSession.objects.visible_to(user).filter(release=release).select_related("account", "tam")
+    context = {
+        "release": release,
+        "items": list(release.items.all()),
+        "offer": _offer(user, release, RELEASE_ACTIONS, forms),
+        "edit_form": ReleaseForm(initial=services.release_values(release)),
+        "item_form": ReleaseItemForm(),
+        **forms,
+    }
     if user.is_vendor_staff:
-        context.setdefault(
-            "edit_form",
-            ReleaseForm(
-                initial={
-                    "product": release.product,
-                    "version": release.version,
-                    "kind": release.kind,
-                    "planned_date": release.planned_date,
-                    "actual_date": release.actual_date,
-                    "notes": release.notes,
-                    "published": release.published,
-                }
-            ),
-        )
-        context.setdefault("item_form", ReleaseItemForm())
-        context["previews"] = release.previews.select_related("account", "tam").order_by("account__name")
+        context["previews"] = previews.order_by("account__name")
         if release.kind == ReleaseKind.PATCH:
-            context["to_plan"] = [
-                pair.account
-                for pair in selectors.previews_to_plan(user, all_accounts=True)
-                if pair.release.pk == release.pk
-            ]
+            to_plan = selectors.previews_to_plan(user, all_accounts=True)
+            context["to_plan"] = [pair.account for pair in to_plan if pair.release.pk == release.pk]
     else:
-        context["my_preview"] = (
-            PreviewSession.objects.visible_to(user).filter(release=release).select_related("tam").first()
-        )
+        context["my_preview"] = previews.first()
     return context
 
 
@@ -158,43 +213,38 @@ def release_detail(request, pk):
     return render(request, "reviews/release_detail.html", _release_context(request, release))
 
 
-RELEASE_ACTIONS = {"edit", "publish", "item", "item-remove"}
-
-
-@login_required
-@require_POST
-def release_action(request, pk, action):
-    release = get_release_for(request.user, pk)
-    if action not in RELEASE_ACTIONS:
-        raise Http404
-    _staff_only(request.user, "Changing a release")
-    user, forms = request.user, {}
-
-    def run():
-        if action == "edit":
-            data = valid(forms.setdefault("edit_form", ReleaseForm(request.POST)))
-            services.release_update(actor=user, release=release, **data)
-            messages.success(request, "Release saved.")
-        elif action == "publish":
-            services.release_publish(actor=user, release=release)
-            messages.success(request, f"{release} is published.")
-        elif action == "item":
-            data = valid(forms.setdefault("item_form", ReleaseItemForm(request.POST)))
-            services.release_item_add(actor=user, release=release, **data)
-            messages.success(request, "Item added.")
-        else:
-            item = get_object_or_404(ReleaseItem, pk=_pk(request, "item"), release=release)
-            services.release_item_remove(actor=user, item=item)
-            messages.success(request, "Item removed.")
-
-    def again():
-        release.refresh_from_db()
-        return render(request, "reviews/release_detail.html", _release_context(request, release, **forms))
-
-    return page_action(request, run, forms=forms, done=reverse("reviews:release", args=[release.pk]), again=again)
+release_action = _actions_page(
+    get_release_for, RELEASE_ACTIONS, _release_context, "reviews/release_detail.html", "reviews:release"
+)
 
 
 # --- Release previews -----------------------------------------------------------------------------
+
+_on_preview = functools.partial(_calls, on="preview")
+PREVIEW_ACTIONS = {
+    "update": _on_preview(
+        services.preview_update,
+        may=services.may_change_preview,
+        form=PreviewForm,
+        form_key="edit_form",
+        form_kwargs=lambda request, preview: {"release": preview.release},
+        done="Preview saved.",
+    ),
+    "hold": _on_preview(
+        services.preview_hold,
+        may=services.may_hold_preview,
+        form=PreviewHoldForm,
+        form_key="hold_form",
+        done="Preview recorded as held.",
+    ),
+    "decline": _on_preview(
+        services.preview_decline,
+        may=services.may_decline_preview,
+        form=DeclineForm,
+        form_key="decline_form",
+        done="Preview declined; everyone invited has the cancellation.",
+    ),
+}
 
 
 @login_required
@@ -205,8 +255,10 @@ def preview_list(request):
     previews = selectors.previews_for(user, all_accounts=everyone).prefetch_related("items")
     now = timezone.now()
     planned = [p for p in previews if p.status == PreviewStatus.PLANNED]
+    may_plan = services.may_plan_preview(user)
     context = {
-        "to_plan": selectors.previews_to_plan(user, all_accounts=everyone) if user.is_vendor_staff else [],
+        "may_plan": may_plan,
+        "to_plan": selectors.previews_to_plan(user, all_accounts=everyone) if may_plan else [],
         "upcoming": [p for p in planned if p.scheduled_at >= now],
         "to_record": [p for p in planned if p.scheduled_at < now],
         "past": [p for p in previews if p.status != PreviewStatus.PLANNED][::-1],
@@ -215,92 +267,71 @@ def preview_list(request):
     return render(request, "reviews/previews.html", context)
 
 
-def _plan_context(release, account, form) -> dict:
+def _plan_page(request, release, account, form):
     modules = AccountModules.objects.filter(account=account).first()
-    return {
+    context = {
         "release": release,
         "account": account,
         "form": form,
         "modules_form": AccountModulesForm(initial={"modules": modules.modules if modules else ""}),
         "acting_note": "The TAM acting at the chosen time coordinates it, unless you tick the box below.",
     }
+    return render(request, "reviews/preview_plan.html", context)
 
 
 @login_required
 def preview_plan(request, release_pk, account):
-    _tam_only(request.user, "Planning a preview")
     release = get_release_for(request.user, release_pk)
     account = get_object_or_404(Account.objects.visible_to(request.user), slug=account)
+    services.may_plan_preview.require(request.user, account)
     existing = PreviewSession.objects.filter(release=release, account=account).first()
     if existing is not None:
         return redirect("reviews:preview", existing.pk)
     if request.method != "POST":
-        suggested = [str(item.pk) for item in selectors.suggested_items(release, account)]
-        form = PreviewForm(release=release, initial={"items": suggested, "duration_minutes": "60"})
-        return render(request, "reviews/preview_plan.html", _plan_context(release, account, form))
-    form = PreviewForm(request.POST, release=release)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            preview = services.preview_plan(
-                actor=request.user,
-                release=release,
-                account=account,
-                scheduled_at=data["scheduled_at"],
-                duration_minutes=data["duration_minutes"],
-                items=form.chosen_items(),
-                uses_replica=data["uses_replica"],
-                attendees=data["attendees"],
-                notes=data["notes"],
-                coordinate_myself=data["coordinate_myself"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"Preview planned; {account.name}'s users have the invitation.")
-            return redirect("reviews:preview", preview.pk)
-    return render(request, "reviews/preview_plan.html", _plan_context(release, account, form))
+        suggested = [item.pk for item in selectors.suggested_items(release, account)]
+        return _plan_page(request, release, account, PreviewForm(release=release, initial={"items": suggested}))
+
+    def plan(data):
+        return services.preview_plan(actor=request.user, release=release, account=account, **data)
+
+    preview, refused = perform_form(request, PreviewForm(request.POST, release=release), plan)
+    if refused is not None:
+        return _plan_page(request, release, account, refused)
+    messages.success(request, f"Preview planned; {account.name}'s users have the invitation.")
+    return redirect("reviews:preview", preview.pk)
 
 
 @login_required
 @require_POST
 def account_modules(request, account):
-    _tam_only(request.user, "Recording modules")
     account = get_object_or_404(Account.objects.visible_to(request.user), slug=account)
-    form = AccountModulesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.account_modules_set(actor=request.user, account=account, modules=form.cleaned_data["modules"])
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Modules of {account.name} saved.")
+    services.may_record_modules.require(request.user, account)
+
+    def record(data):
+        return services.account_modules_set(actor=request.user, account=account, **data)
+
+    _, refused = perform_form(request, AccountModulesForm(request.POST), record)
+    if refused is not None:
+        messages.error(request, " ".join(text for errors in refused.errors.values() for text in errors))
+    else:
+        messages.success(request, f"Modules of {account.name} saved.")
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/reviews/") else "reviews:previews")
 
 
 def _preview_context(request, preview, **forms) -> dict:
-    items = list(preview.items.all())
-    context = {"preview": preview, "items": items, "is_staff_view": request.user.is_vendor_staff, **forms}
-    if preview.is_planned:
-        context.setdefault("decline_form", DeclineForm())
-        if request.user.is_vendor_staff:
-            context.setdefault(
-                "edit_form",
-                PreviewForm(
-                    release=preview.release,
-                    initial={
-                        "scheduled_at": timezone.localtime(preview.scheduled_at),
-                        "duration_minutes": str(preview.duration_minutes),
-                        "items": [str(item.pk) for item in items],
-                        "uses_replica": preview.uses_replica,
-                        "attendees": preview.attendees,
-                        "notes": preview.notes,
-                    },
-                ),
-            )
-            context.setdefault("hold_form", PreviewHoldForm(initial={"notes": preview.notes}))
-            context["started"] = preview.scheduled_at <= timezone.now()
+    offer = _offer(request.user, preview, PREVIEW_ACTIONS, forms, now_possible=lambda name: preview.is_planned)
+    context = {
+        "preview": preview,
+        "items": list(preview.items.all()),
+        "offer": offer,
+        "started": preview.scheduled_at <= timezone.now(),
+        "decline_form": DeclineForm(),
+        "hold_form": PreviewHoldForm(initial={"notes": preview.notes}),
+    }
+    context.update(forms)
+    if offer["update"] and "edit_form" not in forms:
+        context["edit_form"] = PreviewForm(release=preview.release, initial=services.preview_values(preview))
     return context
 
 
@@ -311,52 +342,71 @@ def preview_detail(request, pk):
     return render(request, "reviews/preview_detail.html", _preview_context(request, preview))
 
 
-PREVIEW_ACTIONS = {"update", "hold", "decline"}
-
-
-@login_required
-@require_POST
-def preview_action(request, pk, action):
-    preview = get_preview_for(request.user, pk)
-    if action not in PREVIEW_ACTIONS:
-        raise Http404
-    user, forms = request.user, {}
-    if action != "decline":
-        _tam_only(user, "Changing a preview")
-
-    def run():
-        if action == "update":
-            form = forms.setdefault("edit_form", PreviewForm(request.POST, release=preview.release))
-            data = valid(form)
-            services.preview_update(
-                actor=user,
-                preview=preview,
-                scheduled_at=data["scheduled_at"],
-                duration_minutes=data["duration_minutes"],
-                items=form.chosen_items(),
-                uses_replica=data["uses_replica"],
-                attendees=data["attendees"],
-                notes=data["notes"],
-                coordinate_myself=data["coordinate_myself"],
-            )
-            messages.success(request, "Preview saved.")
-        elif action == "hold":
-            data = valid(forms.setdefault("hold_form", PreviewHoldForm(request.POST)))
-            services.preview_hold(actor=user, preview=preview, notes=data["notes"])
-            messages.success(request, "Preview recorded as held.")
-        else:
-            data = valid(forms.setdefault("decline_form", DeclineForm(request.POST)))
-            services.preview_decline(actor=user, preview=preview, reason=data["reason"])
-            messages.success(request, "Preview declined; everyone invited has the cancellation.")
-
-    def again():
-        preview.refresh_from_db()
-        return render(request, "reviews/preview_detail.html", _preview_context(request, preview, **forms))
-
-    return page_action(request, run, forms=forms, done=reverse("reviews:preview", args=[preview.pk]), again=again)
+preview_action = _actions_page(
+    get_preview_for, PREVIEW_ACTIONS, _preview_context, "reviews/preview_detail.html", "reviews:preview"
+)
 
 
 # --- Proactive reviews ----------------------------------------------------------------------------
+
+_on_review = functools.partial(_calls, on="review", may=services.may_work_on_review)
+_on_part = functools.partial(_calls_on_posted, within="review", may=services.may_work_on_review)
+REVIEW_ACTIONS = {
+    "schedule": _on_review(
+        services.review_schedule, form=ScheduleForm, form_key="schedule_form", done="Session scheduled."
+    ),
+    "details": _on_review(
+        services.review_update,
+        form=ReviewDetailsForm,
+        form_key="details_form",
+        done="Summary and monitoring tools saved.",
+    ),
+    "finding": _on_review(services.finding_add, form=FindingForm, form_key="finding_form", done="Finding added."),
+    "finding-remove": _on_part(services.finding_remove, Finding, "finding", done="Finding removed."),
+    "inventory-row": _on_review(
+        services.inventory_set_row, form=InventoryRowForm, form_key="row_form", done="Inventory row saved."
+    ),
+    "inventory-row-remove": _on_part(services.inventory_remove_row, InventoryRow, "row", done="Inventory row removed."),
+    "inventory-upload": _on_review(
+        services.inventory_import_csv,
+        form=InventoryUploadForm,
+        form_key="upload_form",
+        done=lambda rows: f"Inventory imported: {len(rows)} file type{'s' if len(rows) != 1 else ''}.",
+    ),
+    "recommendation": _on_review(
+        services.recommendation_add,
+        form=RecommendationForm,
+        form_key="recommendation_form",
+        done="Recommendation added.",
+    ),
+    "recommendation-status": PageAction(  # a choice in the recommendation's row: a refusal is a message
+        run=lambda request, review, data: services.recommendation_set_status(
+            actor=request.user,
+            recommendation=_posted(request, Recommendation, review=review),
+            status=request.POST.get("status", ""),
+        ),
+        done="Recommendation updated.",
+        may=services.may_work_on_review,
+    ),
+    "hold": _on_review(services.review_hold, done="Session recorded as held."),
+    "publish": _on_review(
+        services.review_publish, done=lambda review: f"Published: {review.account.name}'s users can read the report."
+    ),
+}
+# The actions that change the report, offered until it is published; and those that move the review's status.
+REPORT_EDITS = {"details", "finding", "finding-remove", "inventory-row", "inventory-row-remove", "inventory-upload"}
+REVIEW_MOVES = {"schedule": ReviewStatus.SCHEDULED, "hold": ReviewStatus.HELD, "publish": ReviewStatus.PUBLISHED}
+
+
+def _review_offer(user, review, forms) -> dict[str, bool]:
+    def now_possible(name: str) -> bool:
+        if name in REPORT_EDITS or name == "recommendation":
+            return services.review_is_editable(review)
+        if name in REVIEW_MOVES:
+            return REVIEW_STATES.allows(review.status, REVIEW_MOVES[name])
+        return True
+
+    return _offer(user, review, REVIEW_ACTIONS, forms, now_possible=now_possible)
 
 
 @login_required
@@ -374,25 +424,25 @@ def review_list(request):
 
 
 def _review_context(request, review, **forms) -> dict:
+    scheduled = timezone.localtime(review.scheduled_at) if review.scheduled_at else None
     return {
         "review": review,
         "today": vendor_today(),
         "findings": review.findings.all(),
         "inventory": review.inventory.all(),
         "recommendations": _by_priority(review.recommendations.all()),
-        "editable": review.status != ReviewStatus.PUBLISHED,
+        "offer": _review_offer(request.user, review, forms),
         "started": review.scheduled_at is not None and review.scheduled_at <= timezone.now(),
-        "schedule_form": forms.get("schedule_form")
-        or ScheduleForm(
-            initial={"scheduled_at": timezone.localtime(review.scheduled_at) if review.scheduled_at else None}
+        "schedule_form": ScheduleForm(initial={"scheduled_at": scheduled}),
+        "details_form": ReviewDetailsForm(
+            initial={"summary": review.summary, "monitoring_tools": review.monitoring_tools}
         ),
-        "details_form": forms.get("details_form")
-        or ReviewDetailsForm(initial={"summary": review.summary, "monitoring_tools": review.monitoring_tools}),
-        "finding_form": forms.get("finding_form") or FindingForm(),
-        "row_form": forms.get("row_form") or InventoryRowForm(),
-        "upload_form": forms.get("upload_form") or InventoryUploadForm(),
-        "recommendation_form": forms.get("recommendation_form") or RecommendationForm(),
-        "status_choices": RecommendationStatusForm.base_fields["status"].choices,
+        "finding_form": FindingForm(),
+        "row_form": InventoryRowForm(),
+        "upload_form": InventoryUploadForm(),
+        "recommendation_form": RecommendationForm(),
+        "status_choices": RecommendationStatus.choices,
+        **forms,
     }
 
 
@@ -405,107 +455,9 @@ def review_detail(request, pk):
     return render(request, "reviews/review_edit.html", _review_context(request, review))
 
 
-REVIEW_ACTIONS = {
-    "schedule",
-    "details",
-    "finding",
-    "finding-remove",
-    "inventory-row",
-    "inventory-row-remove",
-    "inventory-upload",
-    "recommendation",
-    "recommendation-status",
-    "hold",
-    "publish",
-}
-FORMS = {
-    "schedule": ("schedule_form", ScheduleForm),
-    "details": ("details_form", ReviewDetailsForm),
-    "finding": ("finding_form", FindingForm),
-    "inventory-row": ("row_form", InventoryRowForm),
-    "recommendation": ("recommendation_form", RecommendationForm),
-}
-
-
-def _perform(request, review, action: str, data: dict) -> str:
-    """Call the service for one action; returns the message to show."""
-    user = request.user
-    if action == "schedule":
-        services.review_schedule(actor=user, review=review, scheduled_at=data["scheduled_at"])
-        return "Session scheduled."
-    if action == "details":
-        services.review_update(actor=user, review=review, **data)
-        return "Summary and monitoring tools saved."
-    if action == "finding":
-        services.finding_add(actor=user, review=review, **data)
-        return "Finding added."
-    if action == "finding-remove":
-        services.finding_remove(actor=user, finding=get_object_or_404(Finding, pk=_pk(request), review=review))
-        return "Finding removed."
-    if action == "inventory-row":
-        services.inventory_set_row(actor=user, review=review, **data)
-        return "Inventory row saved."
-    if action == "inventory-row-remove":
-        services.inventory_remove_row(actor=user, row=get_object_or_404(InventoryRow, pk=_pk(request), review=review))
-        return "Inventory row removed."
-    if action == "recommendation":
-        services.recommendation_add(actor=user, review=review, **data)
-        return "Recommendation added."
-    if action == "recommendation-status":
-        recommendation = get_object_or_404(Recommendation, pk=_pk(request), review=review)
-        services.recommendation_set_status(
-            actor=user, recommendation=recommendation, status=request.POST.get("status", "")
-        )
-        return "Recommendation updated."
-    if action == "hold":
-        services.review_hold(actor=user, review=review)
-        return "Session recorded as held."
-    services.review_publish(actor=user, review=review)
-    return f"Published: {review.account.name}'s users can read the report."
-
-
-def _pk(request, field: str = "id") -> int:
-    """A posted object id: ASCII digits only (``"²".isdigit()`` is true, but not a number)."""
-    value = request.POST.get(field, "")
-    if not (value.isascii() and value.isdigit() and len(value) < 19):
-        raise Http404
-    return int(value)
-
-
-@login_required
-@require_POST
-def review_action(request, pk, action):
-    review = get_review_for(request.user, pk)
-    if action not in REVIEW_ACTIONS:
-        raise Http404
-    _tam_only(request.user, "Changing a review")
-    forms = {}
-
-    def run():
-        if action == "inventory-upload":
-            form = forms["upload_form"] = InventoryUploadForm(request.POST, request.FILES)
-            valid(form)
-            try:
-                rows = services.inventory_import_csv(
-                    actor=request.user, review=review, upload=form.cleaned_data["file"]
-                )
-            except services.InventoryFileRefused as refused:
-                for line in [refused.message, *refused.lines]:
-                    form.add_error(None, line)
-                raise FormInvalid from refused
-            messages.success(request, f"Inventory imported: {len(rows)} file type{'s' if len(rows) != 1 else ''}.")
-        else:
-            data = {}
-            if action in FORMS:
-                name, form_class = FORMS[action]
-                data = valid(forms.setdefault(name, form_class(request.POST)))
-            messages.success(request, _perform(request, review, action, data))
-
-    def again():
-        review.refresh_from_db()
-        return render(request, "reviews/review_edit.html", _review_context(request, review, **forms))
-
-    return page_action(request, run, forms=forms, done=reverse("reviews:review", args=[review.pk]), again=again)
+review_action = _actions_page(
+    get_review_for, REVIEW_ACTIONS, _review_context, "reviews/review_edit.html", "reviews:review"
+)
 
 
 @login_required
