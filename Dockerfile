@@ -4,6 +4,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=ess_portal.settings.production
 WORKDIR /app
 
+# WeasyPrint (the value report's PDF) loads Pango, HarfBuzz and fontconfig at run time, and needs a font.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
@@ -14,4 +20,5 @@ RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
 USER ess
 
 EXPOSE 8000
-CMD ["gunicorn", "ess_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, timeouts and the request line and header limits: gunicorn.conf.py (environment variables).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "-", "ess_portal.wsgi:application"]

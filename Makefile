@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint format browser-deps clean bench bench-quick
+.PHONY: run test test-shifted lint format browser-deps pdf-deps clean bench bench-quick screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime-installed $@
 
-run: $(VENV)/.runtime-installed
+run: $(VENV)/.runtime-installed pdf-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
@@ -28,8 +28,20 @@ run: $(VENV)/.runtime-installed
 browser-deps:
 	scripts/ensure-chromium.sh
 
-test: $(VENV)/.dev-installed browser-deps
+# The value report's PDF (WeasyPrint) needs Pango, HarfBuzz and a font from the system.
+pdf-deps:
+	scripts/ensure-pdf-libs.sh
+
+test: $(VENV)/.dev-installed browser-deps pdf-deps
 	$(VENV)/bin/pytest
+
+# The suite on a clock moved far from today (CI runs it at two instants): CLOCK_AT=2027-07-01T12:00:00Z
+test-shifted: $(VENV)/.dev-installed browser-deps pdf-deps
+	$(VENV)/bin/pytest --clock-at=$${CLOCK_AT:-2027-07-01T12:00:00Z}
+
+# A screenshot of each main page per role on the demo data (test-artifacts/screenshots/), with axe-core's figures.
+screenshots: $(VENV)/.dev-installed browser-deps
+	$(VENV)/bin/python -m tests.browser.screenshots --axe $(if $(OUT),--out $(OUT))
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -36,7 +36,9 @@ def _request_actor(request) -> Callable[[], Actor]:
     def resolve() -> Actor:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            return user.pk, user.email
+            # A request made with an API token names it: "token <name> of <e-mail>".
+            token_label = getattr(getattr(request, "auth", None), "audit_label", None)
+            return user.pk, token_label or user.email
         return None, "anonymous visitor"
 
     return resolve

@@ -3,18 +3,15 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import BasePermission
 
-from accounts.api_base import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin
+from core.permissions import IsPortalAdmin
 
 from .models import AuditEvent
 
 
-class IsPortalAdmin(BasePermission):
+class ReadsTheTrail(IsPortalAdmin):
     message = "Only administrators may read the audit trail."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_portal_admin)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -46,7 +43,7 @@ class AuditEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
-    permission_classes = [IsPortalAdmin]
+    permission_classes = [ReadsTheTrail]
     pagination_class = NewestFirst
 
     def scope_queryset(self, queryset):

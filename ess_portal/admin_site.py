@@ -1,20 +1,13 @@
 """The configuration site (/config/): Django's admin, entered through the portal's own sign-in, with a fresh
-password required before any change."""
+password required before any change. The privileged services ask for it themselves on every route
+(core.authentication); the site asks too, for the changes that are not a domain's (the job schedules)."""
 
-import time
 from functools import wraps
 
-from allauth.account.internal.flows.login import get_authentication_records
-from allauth.core.exceptions import ReauthenticationRequired
-from django.conf import settings
 from django.contrib import admin
 
-
-def recently_authenticated(request) -> bool:
-    """Signed in, or asked again for a password, within the re-authentication window."""
-    records = get_authentication_records(request, request.user)
-    latest = max((record.get("at", 0) for record in records), default=0)
-    return time.time() - latest < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+from core.authentication import recently_authenticated
+from core.errors import ReauthenticationRequired
 
 
 class ConfigurationSite(admin.AdminSite):

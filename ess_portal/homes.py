@@ -178,6 +178,7 @@ def admin_overview(user) -> dict:
     ]
     return {
         "overdue_reviews": list(reviews.overdue_reviews().select_related("account", "tam")),
+        "events_needing_a_tam": maintenance.events_needing_a_tam(),
         "tiers": Tier.objects.select_related("support_calendar").order_by("name"),
         "calendars": BusinessCalendar.objects.prefetch_related("intervals", "holidays").order_by("name"),
         "policies": SlaPolicy.objects.select_related("tier").prefetch_related("targets").order_by("tier__name"),

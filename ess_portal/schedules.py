@@ -16,12 +16,26 @@ DEFAULT_SCHEDULES: list[dict] = [
     },
     {"name": "SLA chaser: warnings, breaches, re-escalations", "task": "cases.chase_sla", "every_minutes": 1},
     {"name": "Mail outbox: send and retry", "task": "accounts.deliver_outbox", "every_minutes": 1},
+    {"name": "Webhooks: send and retry", "task": "integrations.deliver_webhooks", "every_minutes": 1},
+    # Does nothing until INBOUND_EMAIL_URL names a mailbox; a mail server's pipe needs no job.
+    {"name": "Mail in: poll the support mailbox", "task": "intake.poll_mailbox", "every_minutes": 1},
     {
         "name": "Proactive reviews: one per Enterprise account each quarter",
         "task": "reviews.create_quarterly_reviews",
         "every_minutes": 60,
     },
     {"name": "Previews and reviews: chase the TAM", "task": "reviews.chase", "every_minutes": 60},
+    # Hourly: automatic renewals on the end date and reminders before it are each made once, whatever the runs.
+    {
+        "name": "Contracts: automatic renewals and renewal reminders",
+        "task": "accounts.contract_renewals",
+        "every_minutes": 60,
+    },
+    {
+        "name": "Value reports: one per Enterprise account when a quarter ends",
+        "task": "value_reports.generate",
+        "every_minutes": 60,
+    },
     {
         "name": "Maintenance events: reminders two days ahead",
         "task": "maintenance.send_event_reminders",

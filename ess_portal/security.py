@@ -1,6 +1,8 @@
-"""Security headers every response carries: a Content-Security-Policy with no inline script."""
+"""Security headers every response carries: a Content-Security-Policy with no inline script, and no caching of
+anything the portal builds."""
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 DEFAULT_POLICY = "; ".join(
     [
@@ -47,4 +49,21 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response the portal builds: pages, the API, attachments, exports and
+    the calendar feeds (whose token is the key). What one person was shown is never kept by a browser or a proxy
+    for the next one, nor shown again from its cache after signing out. Static assets, answered by whitenoise,
+    keep their own long-lived caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(self.static_prefix):
+            patch_cache_control(response, no_store=True, private=True)
         return response

@@ -35,11 +35,18 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
+    "core",
     "accounts",
     "maintenance",
     "reviews",
     "cases",
+    "intake",
+    "knox",
+    "phonenumber_field",
+    "integrations",
     "audit",
+    "value_reports",
     "ess_portal",
 ]
 
@@ -47,13 +54,16 @@ MIDDLEWARE = [
     "ess_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ess_portal.security.ContentSecurityPolicyMiddleware",
+    "ess_portal.security.NoStoreMiddleware",
     "ess_portal.security.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ess_portal.request_limits.RequestSizeLimitMiddleware",
     "audit.actors.AuditActorMiddleware",
+    "core.authentication.RecentAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -157,22 +167,35 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
-ACCOUNT_ADAPTER = "accounts.adapters.InviteOnlyAccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapters.PortalAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-# Users are invited by e-mail (the invitation proves the address), so no separate verification step.
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# An address counts (sign-in, password reset, notifications) once its owner has followed the link sent to it.
+# Invited people prove theirs by choosing a password from the invitation. A change of address is a new address
+# that replaces the old one when verified; the old one is told (notifications), and adding one needs the password.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ESS Portal] "
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-# Login rate limiting: failed attempts per IP and per account (allauth, backed by the cache).
+# Sign-in by a code e-mailed to the verified address: the way in while password sign-in for the address is held.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Login rate limiting (allauth, backed by the cache). Failed sign-ins are counted per IP address, and per IP and
+# e-mail address together: guessing from one place holds that place only, so the owner still signs in from
+# another. Across all IPs an address has a wider limit; past it, password sign-in for that address waits and the
+# owner signs in with an e-mailed code. The owner is told once per hold (accounts/sign_in_limits.py).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    "login_failed_address": env.str("LOGIN_FAILED_ADDRESS_RATE_LIMIT", default="20/h/key"),
     "reset_password": "20/m/ip,5/m/key",
+    "request_login_code": env.str("LOGIN_CODE_RATE_LIMIT", default="20/m/ip,3/m/key"),
 }
+# Behind a reverse proxy the client's IP is in X-Forwarded-For: count the proxies in front of the portal.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ESS Portal"
 # When on, staff roles (TAM, TAM-level resource, support staff, admin) must enrol TOTP before using
@@ -188,6 +211,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Each person sees their signed-in sessions (allauth.usersessions, from the profile page) and can end the others.
+USERSESSIONS_TRACK_ACTIVITY = False  # recorded at sign-in; tracking every request would cost a write each
 
 # --- Audit trail: database triggers record who changed what on these tables (audit/triggers.py) ---------
 ESS_AUDITED_MODELS = [
@@ -207,14 +232,27 @@ ESS_AUDITED_MODELS = [
     "cases.Milestone",
     "cases.Escalation",
     "maintenance.MaintenanceEvent",
+    "core.Limits",  # notice periods and limits
 ]
-# Never copied into the trail: secrets, and the sign-in time that changes at every sign-in.
-ESS_AUDIT_EXCLUDED_COLUMNS = {"accounts.User": ["password", "last_login"]}
+# Never copied into the trail: secrets, the sign-in time that changes at every sign-in, and what the database derives
+# from other audited rows (a case's queue key, from its milestones).
+ESS_AUDIT_EXCLUDED_COLUMNS = {
+    "accounts.User": ["password", "last_login"],
+    "cases.Case": ["due_next", "due_next_customer"],
+}
 
 # --- E-mail: console by default, SMTP (or any backend) by URL --------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ESS Portal <ess-portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- E-mail in (intake/): the support address, its mailbox, and the largest message taken in ---------------
+# Each TAM's direct address is the support address plus-addressed (help+tam-7@...); replies to the portal's
+# mail come back to the support address. Empty: no mail comes in, and outgoing mail names no Reply-To.
+INBOUND_EMAIL_ADDRESS = env.str("INBOUND_EMAIL_ADDRESS", default="")
+INBOUND_EMAIL_URL = env.str("INBOUND_EMAIL_URL", default="")  # imaps://user:password@host/INBOX, polled
+INBOUND_EMAIL_PROCESSED_FOLDER = env.str("INBOUND_EMAIL_PROCESSED_FOLDER", default="Processed")
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Internationalisation and time -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -236,15 +274,49 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Request size: refused with a 413 before the body is kept (ess_portal/request_limits.py). The reverse proxy
+# (client_max_body_size, docs/operations.md) and gunicorn (gunicorn.conf.py: request line and headers) hold theirs.
+ESS_MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=50 * 1024 * 1024)  # a whole request, files included
+ESS_MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)  # each file
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_FORM_BYTES", default=5 * 1024 * 1024)  # a body besides its files
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_FILES_PER_REQUEST", default=20)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("MAX_FIELDS_PER_REQUEST", default=1000)
+FILE_UPLOAD_HANDLERS = [
+    "ess_portal.request_limits.LimitedUploadHandler",  # first: counts each file before the others keep it
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- REST API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The browser's session, or an API token (``Authorization: Bearer <token>``). A request with neither is refused
+    # 403; a token that is refused, 401 with the scheme (core.api.exception_handler).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "integrations.authentication.BearerTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.permissions.TokenScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.authentication.PerTokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "ess_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
+# --- Integrations (integrations/): API tokens and outbound webhooks -----------------------------------------
+# Tokens are django-rest-knox's, stored hashed; "ess_" starts each one so secret scanners can spot a leaked token.
+KNOX_TOKEN_MODEL = "integrations.ApiToken"
+MIGRATION_MODULES = {"knox": None}  # its own token table is replaced by integrations.ApiToken: none is made
+REST_KNOX = {"TOKEN_PREFIX": "ess_", "AUTH_HEADER_PREFIX": "Bearer", "AUTO_REFRESH": False}
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
+API_TOKEN_RATE_LIMIT = env.str("API_TOKEN_RATE_LIMIT", default="600/min")  # requests per token
+# Webhooks never go to private, loopback, link-local or metadata addresses (checked after DNS resolution, at
+# registration and at every send). Development and tests may allow loopback (a receiver on this machine).
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Phone numbers (contacts, callers) without a country code are read as numbers of this region.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ESS Portal API",
     "DESCRIPTION": "Enterprise Support Services: accounts, maintenance events, cases and reviews.",
@@ -253,8 +325,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: Swagger UI puts them as links inside each operation's button (nested controls, WCAG 4.1.2).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"TokenKindEnum": "integrations.models.TokenKind"},
 }
 
 # --- Logging: one line per event on stdout, each with the request id ---------------------------------
@@ -285,3 +360,6 @@ LOGGING = {
 
 # Absolute links in e-mails (invitations, notifications) start with this.
 ESS_BASE_URL = env.str("ESS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Contract renewal reminders go out this many days before a contract's end (each once per contract and offset).
+ESS_RENEWAL_REMINDER_DAYS = env.list("RENEWAL_REMINDER_DAYS", cast=int, default=[90, 60, 30, 7])

@@ -32,6 +32,10 @@ ZEAL_ALLOWLIST = [
     # quarters it finished: each quarter's marker row is read once, a loop over missed quarters, not over rows.
     {"model": "maintenance.QuarterRollover", "field": "get()"},
     {"model": "reviews.ReviewQuarter", "field": "get()"},
+    {"model": "value_reports.ValueReportRun", "field": "get()"},
+    # Automatic renewals are made one contract at a time, each in its own transaction under its account's lock (a
+    # concurrent run must find the renewal made): a handful a day, each contract re-read once under the lock.
+    {"model": "accounts.Contract", "field": "get()"},
     # A PATCH that both schedules a review and rewrites its summary is two writes, and each service locks and
     # re-reads the review: the same row twice, not a row per row.
     {"model": "reviews.ProactiveReview", "field": "get()"},
@@ -45,8 +49,20 @@ ZEAL_ALLOWLIST = [
     # the open intervals and holidays of one calendar, the targets of one policy, the items of one release.
     *({"model": model, "field": "get()"} for model in ("accounts.OpenInterval", "accounts.Holiday")),
     *({"model": model, "field": "get()"} for model in ("cases.SlaTarget", "reviews.ReleaseItem")),
+    # The same check for each choice of one kind in a configuration form: an assignment's primary and backup TAM (two
+    # people), the calendar each target of a policy names. Rows of one page, not a row per row of a list.
+    *({"model": model, "field": "get()"} for model in ("accounts.User", "accounts.BusinessCalendar")),
     # Django admin's delete confirmation in /config/ names every row a deletion would touch with str(), one by one;
     # an event's name includes its account. Django's page, not the portal's; the event pages and API are held to a
     # fixed number of queries by tests/perf/test_query_counts.py and the maintenance tests.
     {"model": "maintenance.MaintenanceEvent", "field": "account"},
+    # allauth's sign-in by an e-mailed code reads the address signing in twice from one line of its own: to mark it
+    # verified, then to check that it is. One row, read twice; the portal's own code reads addresses by filter.
+    {"model": "account.EmailAddress", "field": "get()"},
+    # When a new address is verified, allauth removes the person's other address (at most one: ACCOUNT_CHANGE_EMAIL)
+    # reading the owner of each from one line.
+    {"model": "account.EmailAddress", "field": "user"},
+    # Django's session store: a request whose session a password change has ended loads the session row, then
+    # deletes it (a read each). One row; the portal itself reads sessions in bulk (accounts/sessions.py).
+    {"model": "sessions.Session", "field": "get()"},
 ]

@@ -5,8 +5,10 @@ from django.db import transaction
 from accounts.seed import DEMO_PASSWORD, seed_coverage, seed_people
 from audit.actors import acting
 from cases.seed import seed_cases
+from intake.seed import seed_intake
 from maintenance.seed import seed_maintenance
 from reviews.seed import seed_reviews
+from value_reports.seed import seed_value_reports
 
 
 class Command(BaseCommand):
@@ -33,6 +35,10 @@ class Command(BaseCommand):
             seed_maintenance(log, users)
             log("Seeding support cases…")
             seed_cases(log, users)
+            log("Seeding mail in: cases opened by e-mail, and the triage list…")
+            seed_intake(log, users)
             log("Seeding releases, previews and proactive reviews…")
             seed_reviews(log, users)
+            log("Seeding contracts in each renewal state and the last quarters' value reports…")
+            seed_value_reports(log, users)
         log(self.style.SUCCESS(f"Demo data ready. Every demo user's password: {DEMO_PASSWORD}"))
