@@ -18,6 +18,7 @@ from accounts.services import contract_create, coverage_assign
 from cases.defaults import install_default_policies
 from cases.models import SlaPolicy, SlaTarget
 
+from . import clock
 from .factories import PASSWORD, AccountFactory, UserFactory, customer_user
 from .perf import n_plus_one
 
@@ -35,9 +36,23 @@ def pytest_collection_modifyitems(config, items):
         print(f"\n{len(dropped)} tests deselected: no {reasons} configured (set DATABASE_URL / REDIS_URL)")
 
 
+def pytest_addoption(parser):
+    clock.add_option(parser)
+
+
 def pytest_configure(config):
-    """An N+1 query in a request, a task or a portal function a test calls fails the test (tests/perf/n_plus_one.py)."""
+    """An N+1 query in a request, a task or a portal function a test calls fails the test (tests/perf/n_plus_one.py).
+    With ``--clock-at`` the run starts at another date (tests/clock.py)."""
     n_plus_one.install()
+    clock.start(config)
+
+
+def pytest_unconfigure(config):
+    clock.stop()
+
+
+def pytest_report_header(config):
+    return clock.report_header(config)
 
 
 @pytest.fixture(autouse=True)

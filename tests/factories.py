@@ -1,4 +1,5 @@
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from accounts.models import Account, User
@@ -38,6 +39,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
+            # A person of the portal has proved their address (by accepting the invitation): it counts.
+            EmailAddress.objects.get_or_create(
+                user=instance, email=instance.email, defaults={"primary": True, "verified": True}
+            )
 
 
 def customer_user(account, **kwargs):
@@ -61,7 +66,7 @@ def flush_mail():
     """Deliver what is waiting in the outbox, then forget it: the next assertions see only new mail."""
     from django.core import mail
 
-    from accounts.outbox import outbox_deliver
+    from core.outbox import outbox_deliver
 
     outbox_deliver()
     mail.outbox.clear()

@@ -1,22 +1,16 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import TamAbsence
 from accounts.services import absence_cancel, absence_record, absence_update, coverage_assign
+from core.errors import DomainError, NotAllowed
 from tests.factories import customer_user
 
 NOW = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 @pytest.fixture
@@ -71,7 +65,7 @@ def test_changing_and_cancelling_tell_the_customers_again(owned, tam, django_cap
 
 
 def test_a_tam_records_only_their_own_absence(owned, tam, backup_tam):
-    with pytest.raises(DomainError, match="only record your own"):
+    with pytest.raises(NotAllowed, match="only record your own"):
         absence_record(actor=tam, tam=backup_tam, starts_at=_week()[0], ends_at=_week()[1])
     assert not TamAbsence.objects.exists()
 
@@ -106,10 +100,11 @@ def test_overlapping_absences_of_one_person_are_refused(owned, tam):
 
 
 def test_a_customer_or_support_cannot_record_absences(owned, alice, support):
-    with pytest.raises(DomainError):
+    with pytest.raises(NotAllowed, match="Only TAMs, TAM-level resources and admins"):
         absence_record(actor=alice, tam=alice, starts_at=_week()[0], ends_at=_week()[1])
-    with pytest.raises(DomainError):
+    with pytest.raises(NotAllowed, match="Only TAMs, TAM-level resources and admins"):
         absence_record(actor=support, tam=support, starts_at=_week()[0], ends_at=_week()[1])
+    assert not TamAbsence.objects.exists()
 
 
 def test_naive_times_are_refused(owned, tam):
@@ -138,13 +133,27 @@ def test_absence_page_shows_errors_and_changes_nothing(client_for, owned, tam):
     assert not TamAbsence.objects.exists()
 
 
-def test_someone_elses_absence_is_404_on_the_page(client_for, owned, tam, backup_tam):
+def test_someone_elses_absence_is_refused_on_the_page(client_for, owned, tam, backup_tam):
+    """Staff see every absence (customers are told of them), so another TAM's is refused (403), not hidden."""
     absence = absence_record(actor=backup_tam, tam=backup_tam, starts_at=_week()[0], ends_at=_week()[1])
     client = client_for(tam)
-    assert client.get(f"/people/absences/{absence.pk}/edit/").status_code == 404
-    assert client.post(f"/people/absences/{absence.pk}/cancel/").status_code == 404
+    edit = client.get(f"/people/absences/{absence.pk}/edit/")
+    assert edit.status_code == 403 and "only change your own absences" in edit.content.decode()
+    changed = client.post(
+        f"/people/absences/{absence.pk}/edit/", {"starts_at": "2026-12-07T08:00", "ends_at": "2026-12-08T08:00"}
+    )
+    assert changed.status_code == 403
+    cancelled = client.post(f"/people/absences/{absence.pk}/cancel/")
+    assert cancelled.status_code == 403 and "only cancel your own absences" in cancelled.content.decode()
     absence.refresh_from_db()
-    assert absence.cancelled_at is None
+    assert absence.cancelled_at is None and absence.starts_at == _week()[0]
+
+
+def test_an_absence_customers_may_not_see_is_404_like_a_missing_one(client_for, owned, backup_tam, bob):
+    absence = absence_record(actor=backup_tam, tam=backup_tam, starts_at=_week()[0], ends_at=_week()[1])
+    client = client_for(bob)
+    assert client.get(f"/people/absences/{absence.pk}/edit/").status_code == 404
+    assert client.get("/people/absences/987654/edit/").status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["alice", "support"])

@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from accounts.errors import DomainError
 from accounts.models import BusinessCalendar, Holiday
 from accounts.services import calendar_import_holidays, calendar_set_hours, public_holidays
+from core.errors import DomainError
 from tests.factories import support_hours_calendar
 
 T = dt.time

@@ -3,7 +3,6 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts.errors import DomainError
 from accounts.models import Contract, ContractStatus
 from accounts.services import (
     contract_cancel,
@@ -13,7 +12,9 @@ from accounts.services import (
     coverage_assign,
 )
 from accounts.signals import contract_changed
+from core.errors import DomainError
 from tests.factories import tier
+from tests.races import at_once
 
 D = dt.date
 
@@ -113,8 +114,8 @@ def test_changing_tier_keeps_history_and_sends_the_signal(ess_ready):
     old.refresh_from_db()
     assert old.end_date == D(2026, 3, 31)
     assert (new.tier.name, new.start_date, new.end_date) == ("Enterprise", D(2026, 4, 1), D(2027, 12, 31))
-    assert Contract.objects.active_on(D(2026, 3, 31)).get().tier.name == "Standard"
-    assert Contract.objects.active_on(D(2026, 4, 1)).get().tier.name == "Enterprise"
+    assert Contract.objects.in_force(on=D(2026, 3, 31)).get().tier.name == "Standard"
+    assert Contract.objects.in_force(on=D(2026, 4, 1)).get().tier.name == "Enterprise"
     assert heard[-2:] == [
         ("Standard", D(2025, 1, 1), D(2026, 3, 31), "active"),
         ("Enterprise", D(2026, 4, 1), D(2027, 12, 31), "active"),
@@ -126,7 +127,7 @@ def test_changing_tier_on_the_first_day_replaces_the_contract(ess_ready):
     contract_change_tier(actor=None, account=ess_ready, tier=tier("Enterprise"), from_date=D(2026, 4, 1))
     first.refresh_from_db()
     assert first.status == ContractStatus.CANCELLED
-    assert Contract.objects.active_on(D(2026, 4, 1)).get().tier.name == "Enterprise"
+    assert Contract.objects.in_force(on=D(2026, 4, 1)).get().tier.name == "Enterprise"
 
 
 def test_changing_to_the_same_tier_or_without_a_contract_is_refused(ess_ready):
@@ -144,38 +145,18 @@ def test_ending_and_cancelling(globex):
     with pytest.raises(DomainError, match="cannot extend"):
         contract_end(actor=None, contract=contract, end_date=D(2026, 8, 1))
     contract_cancel(actor=None, contract=contract)
-    assert not Contract.objects.active_on(D(2026, 3, 1)).exists()
+    assert not Contract.objects.in_force(on=D(2026, 3, 1)).exists()
     with pytest.raises(DomainError, match="already cancelled"):
         contract_cancel(actor=None, contract=contract)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_writers_racing_get_one_contract(ess_ready, django_db_blocker):
-    """Two transactions that each see no overlap still cannot both commit: the exclusion constraint decides."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(2)
-    results = []
-
-    def book(tier_name):
-        with django_db_blocker.unblock():
-            try:
-                with transaction.atomic():
-                    barrier.wait(timeout=10)
-                    contract_create(actor=None, account=ess_ready, tier=tier(tier_name), start_date=D(2026, 1, 1))
-                results.append("ok")
-            except DomainError:
-                results.append("refused")
-            finally:
-                connection.close()
-
-    threads = [threading.Thread(target=book, args=(name,)) for name in ("Standard", "Enterprise")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["ok", "refused"]
+def test_two_writers_racing_get_one_contract(ess_ready):
+    """Two transactions that each see no overlap still cannot both commit: one contract, the other refused."""
+    tiers = ["Standard", "Enterprise"]
+    outcomes = at_once(
+        2, lambda n: contract_create(actor=None, account=ess_ready, tier=tier(tiers[n]), start_date=D(2026, 1, 1))
+    )
+    assert len(outcomes.results) == 1 and outcomes.raised(DomainError) == 1, outcomes.errors
     assert Contract.objects.filter(account=ess_ready).count() == 1

@@ -1,6 +1,8 @@
 """Playwright driving Debian's Chromium against the live test server.
 
-Failed tests leave a screenshot in test-artifacts/ (kept by CI as an artifact).
+axe-core checks every page a journey loads, in every browser context the journey opens (``axe.py``): a serious or
+critical WCAG 2.1 A/AA violation fails the test, naming the page and the rule. Failed tests leave a screenshot in
+test-artifacts/ (kept by CI as an artifact).
 """
 
 import os
@@ -9,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+
+from tests.browser import axe
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # browser steps are ordinary synchronous ones.
@@ -28,8 +32,11 @@ LAUNCH_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
+    """Mark the tests of this folder (the hook sees every item of the run, not only these)."""
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -51,17 +58,63 @@ def pytest_runtest_makereport(item, call):
 _FAILED = pytest.StashKey[bool]()
 
 
-@pytest.fixture
-def page(browser, live_server, request):
+# The audits of the browser contexts the running test opened; checked when it ends.
+_AUDITS: list[tuple[object, axe.Audit]] = []
+# Pages checked by the whole run, for the closing figures.
+AXE_FIGURES = {"pages": 0, "blocking": 0}
+
+
+def new_context(browser, live_server):
+    """A browser context on the live server, in the Denver zone, whose pages axe checks as they load."""
     context = browser.new_context(base_url=live_server.url, timezone_id="America/Denver", locale="en-US")
     context.set_default_timeout(10_000)
+    audit = axe.Audit()
+    axe.watch(context, audit)
+    _AUDITS.append((context, audit))
+    return context
+
+
+@pytest.fixture(autouse=True)
+def _accessibility(request):
+    """Once the journey has passed: axe on the last page of each context, then no serious or critical violation on
+    any page it loaded."""
+    _AUDITS.clear()
+    yield
+    audits = list(_AUDITS)
+    _AUDITS.clear()
+    try:
+        if request.node.stash.get(_FAILED, True):
+            return
+        for context, audit in audits:
+            for tab in context.pages:
+                if not tab.is_closed() and tab.evaluate("document.contentType") == "text/html":
+                    axe.check(tab, audit)
+        blocking = [finding for _, audit in audits for finding in audit.blocking]
+        AXE_FIGURES["pages"] += sum(len(audit.checked) for _, audit in audits)
+        AXE_FIGURES["blocking"] += len(blocking)
+        assert not blocking, "axe-core found serious or critical violations:\n" + "\n".join(map(str, blocking))
+    finally:
+        for context, _ in audits:
+            context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_FIGURES["pages"]:
+        terminalreporter.write_line(
+            f"axe-core: {AXE_FIGURES['pages']} page loads checked (WCAG 2.1 A/AA), "
+            f"{AXE_FIGURES['blocking']} serious or critical violations"
+        )
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = new_context(browser, live_server)
     tab = context.new_page()
     yield tab
     if request.node.stash.get(_FAILED, False):
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
 
 
 @pytest.fixture
@@ -78,9 +131,7 @@ def sign_in(page, password):
 
 def open_signed_in(browser, live_server, user, password):
     """A second person in their own browser context (the journeys switch between people)."""
-    context = browser.new_context(base_url=live_server.url, timezone_id="America/Denver", locale="en-US")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
+    tab = new_context(browser, live_server).new_page()
     tab.goto("/accounts/login/")
     tab.get_by_label("Email").fill(user.email)
     tab.get_by_label("Password").fill(password)

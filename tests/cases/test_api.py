@@ -115,3 +115,44 @@ def test_queue_order_time_to_breach_then_priority(client_for, ess, standard, ali
     # Enterprise sev 1 first response is due in 1 business hour, Standard sev 1 in 2, Standard sev 4 in 16.
     assert order == [ess_soon.pk, soon.pk, late.pk]
     assert Escalation.objects.count() == 0
+
+
+@pytest.mark.parametrize("viewer", ["support", "alice"])
+def test_the_list_writes_each_case_exactly_as_the_case_serializer_does(
+    viewer, request, client_for, ess, standard, alice, bob, support, tam
+):
+    """The list reads rows, not model instances (cases.serializers.case_list_rows): every field equal to
+    CaseSerializer's, for cases with and without an assignee (named or known by address), a contact, a resolution
+    and a running clock, in the viewer's own time zone."""
+    from accounts.quarters import vendor_today
+    from accounts.roles import Role
+    from cases.serializers import CaseSerializer
+    from cases.services import case_assign, case_set_status
+    from tests.factories import UserFactory
+
+    nameless = UserFactory(email="nameless@ess.example", first_name="", last_name="", roles=[Role.SUPPORT])
+    first = case_open(actor=alice, account=ess, subject="Named", description="d", channel="portal", severity=1)
+    case_assign(actor=support, case=first, assignee=tam)
+    second = case_open(actor=support, account=ess, subject="No contact", description="d", channel="phone", severity=3)
+    case_assign(actor=support, case=second, assignee=nameless)
+    third = case_open(actor=bob, account=standard, subject="Other", description="d", channel="portal", severity=4)
+    case_set_status(actor=support, case=third, status="resolved")
+    user = request.getfixturevalue(viewer)
+    user.time_zone = "Asia/Kolkata"
+    user.save()
+    listed = client_for(user).get("/api/v1/cases/").json()["results"]
+    assert listed and len(listed) == (3 if viewer == "support" else 2)
+    from django.utils import timezone
+
+    with timezone.override("Asia/Kolkata"):
+        expected = {
+            row["id"]: row
+            for row in CaseSerializer(
+                Case.objects.filter(pk__in=[row["id"] for row in listed])
+                .select_related("account", "contact", "assignee")
+                .with_urgency(vendor_today(), customer_view=viewer == "alice"),
+                many=True,
+            ).data
+        }
+    assert listed == [expected[row["id"]] for row in listed]
+    assert any(row["assignee"] == "nameless@ess.example" for row in listed)

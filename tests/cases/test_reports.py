@@ -2,7 +2,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 
 from cases.chaser import sla_chase
 from cases.reports import compliance, quarter_compliance
@@ -11,10 +10,7 @@ from cases.services import case_open, case_reply
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 
 
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(dt.datetime(2026, 12, 14, 12, tzinfo=DENVER), tick=False):
-        yield
+pytestmark = pytest.mark.time_machine(dt.datetime(2026, 12, 14, 12, tzinfo=DENVER), tick=False)
 
 
 def test_compliance_counts_met_and_breached_per_target_and_month(ess, alice, support):

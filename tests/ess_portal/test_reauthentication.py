@@ -2,24 +2,10 @@
 
 from django.forms.models import model_to_dict
 
-from accounts.models import Tier
+from accounts.models import TIER_FIELDS, Tier
 from audit.models import AuditEvent
 from tests.conftest import signed_in_with_password
 from tests.factories import PASSWORD
-
-TIER_FIELDS = [
-    "name",
-    "support_calendar",
-    "email_phone_support",
-    "software_updates",
-    "assigned_tam",
-    "events_per_quarter",
-    "bank_cap",
-    "release_previews",
-    "proactive_reviews_per_quarter",
-    "priority_support",
-    "store_discount_percent",
-]
 
 
 def tier_form(tier: Tier, **changes) -> dict:

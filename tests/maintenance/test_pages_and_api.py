@@ -1,35 +1,20 @@
-"""Every refusal through the form and through the API; permissions; feeds; reminders; query counts."""
+"""Every refusal through the form and through the API; permissions; reminders; query counts."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from maintenance.credits import quarter_roll_over
-from maintenance.models import CalendarFeed, CreditEntry, EventStatus, MaintenanceEvent
+from maintenance.models import CreditEntry, EventStatus, MaintenanceEvent
 from maintenance.reminders import reminders_send
 from maintenance.services import event_book, event_confirm
 from tests.factories import flush_mail
 
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = dt.datetime(2026, 5, 4, 10, 0, tzinfo=DENVER)
+from .conftest import DENVER, NOW, booking_json
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def banked(ess):
-    quarter_roll_over(as_of=dt.date(2026, 1, 1))
-    quarter_roll_over(as_of=dt.date(2026, 4, 1))
-    return ess
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 GOOD = {"scope": "maintenance_release", "description": "Apply 10.2.1", "start": "2026-05-26T19:00", "minutes": 120}
@@ -42,9 +27,7 @@ REFUSALS = [
     ({"start": "2026-05-08T19:00", "critical": True}, "Explain the critical"),
     ({"scope": "major_upgrade"}, "services engagement"),
     ({"scope": "system_migration"}, "services engagement"),
-    ({"start": "2027-06-01T19:00"}, None),  # placeholder replaced below: contract ends
 ]
-REFUSALS = REFUSALS[:-1]
 
 
 def _form(case):
@@ -119,14 +102,11 @@ def test_the_form_times_follow_the_users_zone(client_for, banked, alice):
 
 def test_the_slot_check_answers_as_the_user_picks(client_for, banked, alice):
     client = client_for(alice)
-    bad = client.get(
-        "/maintenance/check-slot/", {"starts_at": "2026-05-26T10:00", "duration": "120"}, HTTP_HX_REQUEST="true"
-    )
+    picked = {"scope": "maintenance_release", "duration": "120"}
+    bad = client.get("/maintenance/check-slot/", {**picked, "starts_at": "2026-05-26T10:00"}, HTTP_HX_REQUEST="true")
     assert "outside support hours" in bad.content.decode()
-    good = client.get(
-        "/maintenance/check-slot/", {"starts_at": "2026-05-26T19:00", "duration": "120"}, HTTP_HX_REQUEST="true"
-    )
-    assert "This slot is outside support hours and far enough ahead" in good.content.decode()
+    good = client.get("/maintenance/check-slot/", {**picked, "starts_at": "2026-05-26T19:00"}, HTTP_HX_REQUEST="true")
+    assert "the request would be accepted" in good.content.decode()
 
 
 def test_the_overview_shows_balance_next_grant_and_ledger(client_for, banked, alice):
@@ -153,9 +133,10 @@ def test_customers_never_see_another_accounts_events_or_ledger(client_for, banke
     )
     client = client_for(bob)
     assert client.get(f"/maintenance/events/{event.pk}/").status_code == 404
-    assert client.post(f"/maintenance/events/{event.pk}/cancel/").status_code == 404
+    assert client.post(f"/maintenance/events/{event.pk}/cancel/", {"on_behalf_of": "customer"}).status_code == 404
     assert client.get(f"/api/v1/events/{event.pk}/").status_code == 404
-    assert client.post(f"/api/v1/events/{event.pk}/cancel/", {}, content_type="application/json").status_code == 404
+    cancel = {"on_behalf_of": "customer"}
+    assert client.post(f"/api/v1/events/{event.pk}/cancel/", cancel, content_type="application/json").status_code == 404
     assert client.get("/api/v1/events/").json()["results"] == []
     assert client.get("/api/v1/accounts/acme/ledger/").status_code == 404
     assert client.get("/maintenance/?account=acme").status_code == 200  # their own page, not Acme's
@@ -223,26 +204,6 @@ def test_the_events_list_takes_a_fixed_number_of_queries(client_for, banked, ali
         assert len(client.get("/api/v1/events/").json()["results"]) == 2
 
 
-def test_private_feeds_show_the_right_events_and_can_be_revoked(client, client_for, banked, alice, tam, bob, standard):
-    event = event_book(
-        actor=alice,
-        account=banked,
-        scope="maintenance_release",
-        description="x",
-        starts_at=dt.datetime(2026, 5, 26, 19, tzinfo=DENVER),
-        duration=dt.timedelta(hours=2),
-    )
-    client_for(tam).post("/maintenance/feed/")
-    token = CalendarFeed.objects.get(tam=tam).token
-    body = client.get(f"/feeds/{token}.ics").content.decode()
-    assert f"UID:{event.uid}@ess-portal" in body
-    client_for(bob).post("/maintenance/feed/")
-    bob_feed = CalendarFeed.objects.get(account=standard).token
-    assert "BEGIN:VEVENT" not in client.get(f"/feeds/{bob_feed}.ics").content.decode()
-    client_for(tam).post("/maintenance/feed/", {"action": "revoke"})
-    assert client.get(f"/feeds/{token}.ics").status_code == 404
-
-
 def test_reminders_go_once_two_days_ahead(banked, alice, tam, django_capture_on_commit_callbacks):
     event = event_book(
         actor=alice,
@@ -263,9 +224,14 @@ def test_reminders_go_once_two_days_ahead(banked, alice, tam, django_capture_on_
 
 
 def test_the_overview_draws_credits_over_time(client_for, banked, alice):
+    """A step chart with its axes, the bank limit line, a text alternative and its numbers as a table."""
     page = client_for(alice).get("/maintenance/").content.decode()
-    assert 'class="line-chart"' in page
-    assert "Events available over time" in page and "2 now" in page
+    chart = page[page.index('<figure class="chart-figure"') : page.index("</figure>")]
+    assert '<title id="credit-chart-title">Events available over time</title>' in chart
+    assert "2 now, at most 2, with a bank limit of 2." in chart
+    assert 'class="cap-line"' in chart and "bank limit 2" in chart
+    assert chart.count('class="axis"') >= 2 and ">May 2026</text>" in chart
+    assert "<td>May 4, 2026</td><td>2</td>" in chart
 
 
 @pytest.mark.parametrize("start", ["9999-12-31T20:00", "2031-06-01T19:00"])
@@ -279,3 +245,26 @@ def test_far_future_starts_are_refused_not_a_500(client_for, banked, alice, star
     assert not MaintenanceEvent.objects.exists()
     slot = client_for(alice).get("/maintenance/check-slot/", {"starts_at": start, "duration": "120"})
     assert slot.status_code == 200
+
+
+def test_an_api_start_without_an_offset_is_read_in_the_users_zone_like_the_form(client_for, banked, alice):
+    alice.time_zone = "America/New_York"
+    alice.save()
+    body = booking_json("2026-05-26T21:00", 120)
+    response = client_for(alice).post("/api/v1/events/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert MaintenanceEvent.objects.get().starts_at == dt.datetime(2026, 5, 27, 1, 0, tzinfo=dt.UTC)
+
+
+def test_the_schema_says_how_times_scopes_and_behalves_are_read(client_for, alice):
+    components = client_for(alice).get("/api/schema/?format=json").json()["components"]["schemas"]
+    booking = next(schema for name, schema in components.items() if name.startswith("EventBook"))["properties"]
+    assert "read in the requesting user's own time zone" in booking["starts_at"]["description"]
+    assert "refused (400)" in booking["starts_at"]["description"]
+
+    def enum(field):
+        return set(components[field["allOf"][0]["$ref"].rsplit("/", 1)[-1]]["enum"])
+
+    assert {"major_upgrade", "system_migration", "maintenance_release"} <= enum(booking["scope"])
+    cancel = next(schema for name, schema in components.items() if name.startswith("EventCancel"))["properties"]
+    assert enum(cancel["on_behalf_of"]) == {"customer", "vendor"}

@@ -5,7 +5,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 
 from maintenance.credits import quarter_roll_over
 from maintenance.models import CreditEntry, CreditKind
@@ -31,25 +30,25 @@ def grants(account):
         (dt.datetime(2026, 4, 1, 6, 0, tzinfo=dt.UTC), [dt.date(2026, 1, 1), dt.date(2026, 4, 1)]),
     ],
 )
-def test_the_quarter_turns_at_local_midnight_in_the_vendor_zone(ess, moment, expected):
-    with time_machine.travel(dt.datetime(2026, 1, 1, 12, tzinfo=DENVER), tick=False):
-        roll_over_quarter()
-    with time_machine.travel(moment, tick=False):
-        roll_over_quarter()
+def test_the_quarter_turns_at_local_midnight_in_the_vendor_zone(ess, moment, expected, time_machine):
+    time_machine.move_to(dt.datetime(2026, 1, 1, 12, tzinfo=DENVER), tick=False)
+    roll_over_quarter()
+    time_machine.move_to(moment, tick=False)
+    roll_over_quarter()
     assert grants(ess) == expected
 
 
-def test_hourly_runs_across_both_dst_changes_grant_once_per_quarter(ess):
+def test_hourly_runs_across_both_dst_changes_grant_once_per_quarter(ess, time_machine):
     """Beat fires every hour in UTC; walking through 2026 hour by hour around each change grants nothing twice."""
-    with time_machine.travel(dt.datetime(2026, 1, 1, 12, tzinfo=DENVER), tick=False):
-        quarter_roll_over()
+    time_machine.move_to(dt.datetime(2026, 1, 1, 12, tzinfo=DENVER), tick=False)
+    quarter_roll_over()
     for change in (dt.datetime(2026, 3, 8, 8, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, 7, tzinfo=dt.UTC)):
         for hour in range(-6, 7):
-            with time_machine.travel(change + dt.timedelta(hours=hour), tick=False):
-                roll_over_quarter()
-    with time_machine.travel(dt.datetime(2027, 1, 1, 7, 30, tzinfo=dt.UTC), tick=False):  # 00:30 in Denver
-        roll_over_quarter()
-        roll_over_quarter()
+            time_machine.move_to(change + dt.timedelta(hours=hour), tick=False)
+            roll_over_quarter()
+    time_machine.move_to(dt.datetime(2027, 1, 1, 7, 30, tzinfo=dt.UTC), tick=False)  # 00:30 in Denver
+    roll_over_quarter()
+    roll_over_quarter()
     assert grants(ess) == [
         dt.date(2026, 1, 1),
         dt.date(2026, 4, 1),

@@ -1,22 +1,18 @@
-"""Releases and review fixtures on a fixed clock: Monday, May 4, 2026, 10:00 in Denver (Q2 2026)."""
+"""Releases and review fixtures on a fixed clock: Monday, May 4, 2026, 10:00 in Denver (Q2 2026). A module whose
+tests use them freezes the clock there for each whole test (``pytestmark = ON_THE_FIXED_CLOCK``); a test moves it
+on with ``time_machine.move_to(...)``."""
 
 import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 
 from reviews import services
 from reviews.models import Release
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 NOW = dt.datetime(2026, 5, 4, 10, 0, tzinfo=DENVER)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+ON_THE_FIXED_CLOCK = pytest.mark.time_machine(NOW, tick=False)
 
 
 @pytest.fixture
@@ -25,7 +21,7 @@ def release_admin(admin_user):
 
 
 @pytest.fixture
-def patch_release(clock, release_admin) -> Release:
+def patch_release(time_machine, release_admin) -> Release:
     """KwikTag 10.2.1, a published patch release planned for May 26, 2026, with three items."""
     release = services.release_create(
         actor=release_admin, version="10.2.1", kind="patch", planned_date=dt.date(2026, 5, 26), published=True
@@ -74,7 +70,7 @@ def fill_review(review, tam, *, published=True):
 
 
 @pytest.fixture
-def review(ess, clock):
+def review(ess, time_machine):
     """Acme's Q2 2026 review, due Jun 30 and assigned to Terry."""
     from reviews.models import ProactiveReview
     from reviews.quarterly import reviews_create_quarterly

@@ -11,9 +11,9 @@ from reviews import services
 from reviews.models import InventoryRow, PreviewSession, ProactiveReview, Release
 from reviews.quarterly import reviews_create_quarterly
 
-from .conftest import at, fill_review, more_ess_accounts
+from .conftest import ON_THE_FIXED_CLOCK, at, fill_review, more_ess_accounts
 
-pytestmark = pytest.mark.usefixtures("clock")
+pytestmark = ON_THE_FIXED_CLOCK
 JSON = "application/json"
 
 
@@ -66,7 +66,7 @@ def plan_payload(release, account="acme", **changes):
     return {"release": release.pk, "account": account, "scheduled_at": "2026-05-12T10:00:00-06:00", **changes}
 
 
-def test_the_tam_plans_changes_and_holds_a_preview(client_for, ess, tam, patch_release, clock):
+def test_the_tam_plans_changes_and_holds_a_preview(client_for, ess, tam, patch_release, time_machine):
     client = client_for(tam)
     response = client.post("/api/v1/previews/", plan_payload(patch_release, uses_replica=True), content_type=JSON)
     assert response.status_code == 201, response.content
@@ -79,7 +79,7 @@ def test_the_tam_plans_changes_and_holds_a_preview(client_for, ess, tam, patch_r
     )
     assert changed.status_code == 200 and [i["id"] for i in changed.json()["items"]] == [item.pk]
     assert client.post(f"/api/v1/previews/{pk}/hold/", {}, content_type=JSON).status_code == 400
-    clock.move_to(at(13, 12))
+    time_machine.move_to(at(13, 12))
     client = client_for(tam)
     held = client.post(f"/api/v1/previews/{pk}/hold/", {"notes": "Done"}, content_type=JSON)
     assert held.status_code == 200 and held.json()["status"] == "held"
@@ -181,8 +181,8 @@ def test_a_bad_inventory_upload_is_a_400_with_the_lines(client_for, review, tam)
     assert client.post(f"/api/v1/reviews/{review.pk}/inventory/", {}).status_code == 400
 
 
-def test_the_overdue_filter(client_for, review, tam, clock):
-    clock.move_to(at(2, month=7))
+def test_the_overdue_filter(client_for, review, tam, time_machine):
+    time_machine.move_to(at(2, month=7))
     assert [r["id"] for r in results(client_for(tam).get("/api/v1/reviews/?overdue=true"))] == [review.pk]
 
 

@@ -7,6 +7,7 @@ import tracemalloc
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
+from core.errors import DomainError, NotAllowed
 from reviews import services
 from reviews.inventory import (
     PER_FILE,
@@ -17,6 +18,10 @@ from reviews.inventory import (
     read_inventory_file,
 )
 from reviews.models import InventoryRow, ProactiveReview
+
+from .conftest import ON_THE_FIXED_CLOCK
+
+pytestmark = ON_THE_FIXED_CLOCK
 
 
 def read(text: str):
@@ -206,9 +211,9 @@ def test_a_big_upload_on_disk_imports(review, tam):
 
 
 def test_only_tams_import_and_not_into_a_published_review(review, tam, alice):
-    with pytest.raises(services.DomainError, match="Only TAMs"):
+    with pytest.raises(NotAllowed, match="Only TAMs"):
         services.inventory_import_csv(actor=alice, review=review, upload=upload("extension,count,bytes\npdf,1,1\n"))
     ProactiveReview.objects.filter(pk=review.pk).update(status="published")
     review.refresh_from_db()
-    with pytest.raises(services.DomainError, match="published"):
+    with pytest.raises(DomainError, match="published"):
         services.inventory_import_csv(actor=tam, review=review, upload=upload("extension,count,bytes\npdf,1,1\n"))

@@ -9,9 +9,9 @@ from reviews import services
 from reviews.models import InventoryRow, PreviewSession, PreviewStatus, ProactiveReview, Release, ReviewStatus
 from reviews.quarterly import reviews_create_quarterly
 
-from .conftest import at, fill_review, more_ess_accounts
+from .conftest import ON_THE_FIXED_CLOCK, at, fill_review, more_ess_accounts
 
-pytestmark = pytest.mark.usefixtures("clock")
+pytestmark = ON_THE_FIXED_CLOCK
 
 
 def html(response):
@@ -122,7 +122,7 @@ def test_customers_and_outsiders_cannot_plan_or_change(client_for, ess, alice, b
     assert preview.status == PreviewStatus.PLANNED
 
 
-def test_the_tam_holds_and_the_customer_declines_on_the_pages(client_for, ess, alice, tam, patch_release, clock):
+def test_the_tam_holds_and_the_customer_declines_on_the_pages(client_for, ess, alice, tam, patch_release, time_machine):
     preview = services.preview_plan(actor=tam, release=patch_release, account=ess, scheduled_at=at(12))
     customer = client_for(alice)
     customer.post(f"/reviews/previews/{preview.pk}/decline/", {"reason": "Busy"})
@@ -136,7 +136,7 @@ def test_the_tam_holds_and_the_customer_declines_on_the_pages(client_for, ess, a
     second = services.preview_plan(actor=tam, release=other, account=ess, scheduled_at=at(12))
     early = client_for(tam).post(f"/reviews/previews/{second.pk}/hold/", {"notes": ""})
     assert "once it has taken place" in html(early)
-    clock.move_to(at(12, 12))
+    time_machine.move_to(at(12, 12))
     client_for(tam).post(f"/reviews/previews/{second.pk}/hold/", {"notes": "All good"})  # signed in again
     second.refresh_from_db()
     assert (second.status, second.notes) == (PreviewStatus.HELD, "All good")
@@ -188,10 +188,10 @@ def test_the_previews_and_releases_pages_take_a_fixed_number_of_queries(
 # --- Reviews --------------------------------------------------------------------------------------
 
 
-def test_the_staff_reviews_page_lists_what_to_do(client_for, review, tam, support, clock):
+def test_the_staff_reviews_page_lists_what_to_do(client_for, review, tam, support, time_machine):
     page = html(client_for(tam).get("/reviews/"))
     assert "To schedule" in page and "Acme Manufacturing" in page and f"/reviews/{review.pk}/" in page
-    clock.move_to(at(2, month=7))
+    time_machine.move_to(at(2, month=7))
     page = html(client_for(support).get("/reviews/"))
     assert "overdue" in page
 
@@ -251,14 +251,14 @@ def test_a_bad_csv_shows_its_line_numbers_and_imports_nothing(client_for, review
     client = client_for(tam)
     services.inventory_set_row(actor=tam, review=review, extension="msg", file_count=1, bytes=1)
     bad = SimpleUploadedFile("bad.csv", b"path,size\n/a.pdf,1\n/b.pdf,lots\n/c.tif,2\n/d.tif\n", "text/csv")
-    response = client.post(f"/reviews/{review.pk}/inventory-upload/", {"file": bad})
+    response = client.post(f"/reviews/{review.pk}/inventory-upload/", {"upload": bad})
     page = html(response)
     assert response.status_code == 200
     assert "Nothing was imported: the file has 2 problems." in page
     assert "line 3: size is not a whole number" in page and "line 5: expected 2 columns, found 1" in page
     assert list(InventoryRow.objects.values_list("extension", flat=True)) == ["msg"]
     good = SimpleUploadedFile("good.csv", b"path,size\n/a.pdf,1\n/b.pdf,2\n/c.tif,2\n", "text/csv")
-    assert client.post(f"/reviews/{review.pk}/inventory-upload/", {"file": good}).status_code == 302
+    assert client.post(f"/reviews/{review.pk}/inventory-upload/", {"upload": good}).status_code == 302
     assert sorted(InventoryRow.objects.values_list("extension", "file_count", "bytes")) == [
         ("pdf", 2, 3),
         ("tif", 1, 2),
@@ -266,15 +266,15 @@ def test_a_bad_csv_shows_its_line_numbers_and_imports_nothing(client_for, review
     assert client.post(f"/reviews/{review.pk}/inventory-upload/", {}).status_code == 200  # no file: a form error
 
 
-def test_the_report_draws_the_volume_across_published_quarters(client_for, ess, alice, tam, clock):
-    clock.move_to(at(10, month=1))
+def test_the_report_draws_the_volume_across_published_quarters(client_for, ess, alice, tam, time_machine):
+    time_machine.move_to(at(10, month=1))
     reviews_create_quarterly(as_of=dt.date(2026, 1, 10))
     q1 = ProactiveReview.objects.get()
     services.review_schedule(actor=tam, review=q1, scheduled_at=at(5, month=1))
     services.inventory_set_row(actor=tam, review=q1, extension="pdf", file_count=10, bytes=2 * 1024**3)
     services.review_hold(actor=tam, review=q1)
     services.review_publish(actor=tam, review=q1)
-    clock.move_to(at(4))
+    time_machine.move_to(at(4))
     reviews_create_quarterly()
     q2 = fill_review(ProactiveReview.objects.get(quarter_start=dt.date(2026, 4, 1)), tam)
     page = html(client_for(alice).get(f"/reviews/{q2.pk}/report/"))
@@ -358,3 +358,32 @@ def test_far_away_times_are_refused_not_a_server_error(client_for, review, ess, 
     assert api.status_code == 400
     review.refresh_from_db()
     assert review.scheduled_at is None and not PreviewSession.objects.exists()
+
+
+def test_the_pages_offer_what_the_rules_and_the_state_allow(
+    client_for, ess, alice, tam, support, patch_release, review
+):
+    preview = services.preview_plan(actor=tam, release=patch_release, account=ess, scheduled_at=at(12))
+    review_url, preview_url = f"/reviews/{review.pk}/", f"/reviews/previews/{preview.pk}/"
+
+    as_tam = html(client_for(tam).get(review_url))
+    assert "Schedule the session" in as_tam and "Add the finding" in as_tam
+    assert "The session was held" not in as_tam and "Publish the review" not in as_tam  # a due review
+    as_support = html(client_for(support).get(review_url))  # reads the review, may not work on it
+    assert "Schedule the session" not in as_support and "Add the finding" not in as_support
+
+    assert "Decline the preview" in html(client_for(alice).get(preview_url))
+    assert "Save the preview" not in html(client_for(alice).get(preview_url))
+    assert "Save the preview" in html(client_for(tam).get(preview_url))
+    as_support = html(client_for(support).get(preview_url))
+    assert "Save the preview" not in as_support and "Decline the preview" not in as_support
+
+    release_url = f"/reviews/releases/{patch_release.pk}/"
+    assert "Add the item" in html(client_for(support).get(release_url))
+    assert "Add the item" not in html(client_for(alice).get(release_url))
+    assert "Add a release" not in html(client_for(alice).get("/reviews/releases/"))
+
+    fill_review(review, tam)
+    as_tam = html(client_for(tam).get(review_url))  # published: the report no longer changes
+    assert "Add the finding" not in as_tam and "Schedule the session" not in as_tam
+    assert 'name="status"' in as_tam  # recommendations are still tracked

@@ -5,7 +5,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 
 from reviews.models import ProactiveReview, ReviewQuarter
 from reviews.tasks import create_quarterly_reviews
@@ -22,10 +21,16 @@ def quarters_of(account) -> list[dt.date]:
     )
 
 
-def run_at(moment: dt.datetime, times: int = 1) -> None:
-    with time_machine.travel(moment, tick=False):
+@pytest.fixture
+def run_at(time_machine):
+    """Run the beat task at ``moment`` (the clock stays there), ``times`` times."""
+
+    def run(moment: dt.datetime, times: int = 1) -> None:
+        time_machine.move_to(moment, tick=False)
         for _ in range(times):
             create_quarterly_reviews.delay()
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -40,13 +45,13 @@ def run_at(moment: dt.datetime, times: int = 1) -> None:
         (dt.datetime(2026, 10, 1, 6, 0, tzinfo=dt.UTC), [D(2026, 7, 1), D(2026, 10, 1)]),
     ],
 )
-def test_the_quarter_turns_at_local_midnight_in_the_vendor_zone(ess, moment, expected):
+def test_the_quarter_turns_at_local_midnight_in_the_vendor_zone(ess, run_at, moment, expected):
     run_at(dt.datetime.combine(expected[0], dt.time(12), tzinfo=DENVER))
     run_at(moment)
     assert quarters_of(ess) == expected
 
 
-def test_hourly_runs_across_both_dst_changes_create_one_review_per_quarter(ess):
+def test_hourly_runs_across_both_dst_changes_create_one_review_per_quarter(ess, run_at):
     run_at(dt.datetime(2026, 1, 1, 12, tzinfo=DENVER))
     for change in (dt.datetime(2026, 3, 8, 9, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)):
         for hour in range(-6, 7):
@@ -58,7 +63,7 @@ def test_hourly_runs_across_both_dst_changes_create_one_review_per_quarter(ess):
     assert ReviewQuarter.objects.count() == 5
 
 
-def test_a_worker_back_after_two_missed_quarters_catches_up_once(ess):
+def test_a_worker_back_after_two_missed_quarters_catches_up_once(ess, run_at):
     run_at(dt.datetime(2026, 1, 15, 12, tzinfo=DENVER))
     run_at(dt.datetime(2026, 8, 3, 3, tzinfo=dt.UTC), times=3)  # down from January to August
     assert quarters_of(ess) == [D(2026, 1, 1), D(2026, 4, 1), D(2026, 7, 1)]

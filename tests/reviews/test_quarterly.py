@@ -13,8 +13,9 @@ from reviews import tasks
 from reviews.models import ProactiveReview, ReviewQuarter, ReviewStatus
 from reviews.quarterly import reviews_create_quarterly
 from tests.factories import AccountFactory, tier
+from tests.races import at_once
 
-from .conftest import NOW
+from .conftest import NOW, ON_THE_FIXED_CLOCK
 
 D = dt.date
 
@@ -88,13 +89,15 @@ def test_an_ended_contract_gets_no_further_reviews(ess):
     assert quarters_of(ess) == [D(2026, 4, 1)]
 
 
-def test_the_review_goes_to_the_tam_acting_now(ess, tam, backup_tam, clock):
+@ON_THE_FIXED_CLOCK
+def test_the_review_goes_to_the_tam_acting_now(ess, tam, backup_tam):
     TamAbsence.objects.create(tam=tam, starts_at=NOW - dt.timedelta(days=1), ends_at=NOW + dt.timedelta(days=3))
     reviews_create_quarterly(as_of=D(2026, 5, 4))
     assert ProactiveReview.objects.get().tam == backup_tam
 
 
-def test_with_nobody_to_act_the_review_is_created_unassigned(ess, tam, backup_tam, clock):
+@ON_THE_FIXED_CLOCK
+def test_with_nobody_to_act_the_review_is_created_unassigned(ess, tam, backup_tam):
     for person in (tam, backup_tam):
         TamAbsence.objects.create(tam=person, starts_at=NOW - dt.timedelta(days=1), ends_at=NOW + dt.timedelta(days=3))
     reviews_create_quarterly(as_of=D(2026, 5, 4))
@@ -126,31 +129,22 @@ def test_the_beat_task(ess):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_create_each_review_once(tam, backup_tam):
-    import threading
-
+def test_two_runs_at_once_catch_up_the_missed_quarters_in_order_once(tam, backup_tam):
     accounts = [AccountFactory() for _ in range(30)]
     for account in accounts:
         coverage_assign(actor=None, account=account, primary=tam, backup=backup_tam)
         contract_create(actor=None, account=account, tier=tier("Enterprise"), start_date=D(2026, 1, 1))
-    reviews_create_quarterly(as_of=D(2026, 1, 1))
-    barrier = threading.Barrier(2)
-    errors = []
+    reviews_create_quarterly(as_of=D(2026, 1, 1))  # Q1 applied; April and July are missed
 
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            reviews_create_quarterly(as_of=D(2026, 7, 1))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    outcomes = at_once(2, lambda n: reviews_create_quarterly(as_of=D(2026, 7, 1)))
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert outcomes.errors == []
+    assert sum(report.created for report in outcomes.results) == 60  # each missed review made once
     for account in accounts:
         assert quarters_of(account) == [D(2026, 1, 1), D(2026, 4, 1), D(2026, 7, 1)]
+    # One marker per quarter, written in the order the quarters were applied, each counting its reviews once.
+    markers = list(ReviewQuarter.objects.order_by("pk").values_list("quarter_start", "created"))
+    assert markers == [(D(2026, 1, 1), 30), (D(2026, 4, 1), 30), (D(2026, 7, 1), 30)]
+    for report in outcomes.results:
+        assert report.quarters == sorted(report.quarters)
+        assert set(report.quarters) <= {Quarter2026(1), Quarter2026(2), Quarter2026(3)}

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from accounts.errors import DomainError
+from core.errors import DomainError, NotAllowed
 from reviews import services, tasks
 from reviews.charts import format_bytes, top_types, volume_chart
 from reviews.chase import reviews_remind
@@ -14,8 +14,9 @@ from reviews.quarterly import reviews_create_quarterly
 from reviews.selectors import overdue_reviews, report_history, volume_history
 from reviews.versions import parse_version
 
-from .conftest import at, fill_review
+from .conftest import ON_THE_FIXED_CLOCK, at, fill_review
 
+pytestmark = ON_THE_FIXED_CLOCK
 D = dt.date
 
 
@@ -56,7 +57,7 @@ def test_illegal_moves_and_edits_are_refused(review, tam):
 
 
 def test_input_rules(review, tam, alice):
-    with pytest.raises(DomainError, match="Only TAMs"):
+    with pytest.raises(NotAllowed, match="Only TAMs"):
         services.review_schedule(actor=alice, review=review, scheduled_at=at(20))
     with pytest.raises(DomainError, match="at least once"):
         services.finding_add(actor=tam, review=review, source="x", level="info", count=0, summary="x")
@@ -81,10 +82,10 @@ def test_recommendations_move_through_their_statuses_also_after_publication(revi
 
 
 def test_a_review_due_within_14_days_and_not_scheduled_reminds_its_tam_once(
-    review, tam, clock, django_capture_on_commit_callbacks
+    review, tam, time_machine, django_capture_on_commit_callbacks
 ):
     assert reviews_remind() == 0  # due Jun 30; today May 4
-    clock.move_to(at(16, month=6))
+    time_machine.move_to(at(16, month=6))
     with django_capture_on_commit_callbacks(execute=True):
         assert reviews_remind() == 1
         assert reviews_remind() == 0
@@ -92,37 +93,37 @@ def test_a_review_due_within_14_days_and_not_scheduled_reminds_its_tam_once(
     assert mail.outbox[0].subject == "Schedule the Q2 2026 system review of Acme Manufacturing"
 
 
-def test_a_scheduled_review_is_not_reminded(review, tam, clock):
+def test_a_scheduled_review_is_not_reminded(review, tam, time_machine):
     services.review_schedule(actor=tam, review=review, scheduled_at=at(25, month=6))
-    clock.move_to(at(20, month=6))
+    time_machine.move_to(at(20, month=6))
     assert reviews_remind() == 0
 
 
-def test_the_chase_task(review, clock):
-    clock.move_to(at(20, month=6))
+def test_the_chase_task(review, time_machine):
+    time_machine.move_to(at(20, month=6))
     assert tasks.chase() == {"previews": 0, "reviews": 1}
 
 
-def test_overdue_reviews_are_past_due_and_unpublished(review, tam, backup_tam, clock):
+def test_overdue_reviews_are_past_due_and_unpublished(review, tam, backup_tam, time_machine):
     assert list(overdue_reviews()) == []
-    clock.move_to(at(1, month=7))
+    time_machine.move_to(at(1, month=7))
     assert list(overdue_reviews()) == [review]
     assert list(overdue_reviews(user=tam)) == [review]
     assert list(overdue_reviews(user=backup_tam)) == [review]  # the backup TAM of the account
-    clock.move_to(at(2, month=6))
+    time_machine.move_to(at(2, month=6))
     fill_review(review, tam)
-    clock.move_to(at(1, month=7))
+    time_machine.move_to(at(1, month=7))
     assert list(overdue_reviews()) == []
 
 
-def test_overdue_reviews_take_one_query(review, clock, django_assert_num_queries):
-    clock.move_to(at(1, month=7))
+def test_overdue_reviews_take_one_query(review, time_machine, django_assert_num_queries):
+    time_machine.move_to(at(1, month=7))
     with django_assert_num_queries(1):
         assert [r.account.name for r in overdue_reviews()] == ["Acme Manufacturing"]
 
 
-def test_the_report_history_holds_published_quarters_with_growing_volume(ess, tam, clock):
-    clock.move_to(at(10, month=1))
+def test_the_report_history_holds_published_quarters_with_growing_volume(ess, tam, time_machine):
+    time_machine.move_to(at(10, month=1))
     reviews_create_quarterly(as_of=D(2026, 1, 10))
     q1 = ProactiveReview.objects.get(quarter_start=D(2026, 1, 1))
     services.review_schedule(actor=tam, review=q1, scheduled_at=at(5, month=1))
@@ -130,7 +131,7 @@ def test_the_report_history_holds_published_quarters_with_growing_volume(ess, ta
     services.inventory_set_row(actor=tam, review=q1, extension="tif", file_count=5, bytes=1024**3)
     services.review_hold(actor=tam, review=q1)
     services.review_publish(actor=tam, review=q1)
-    clock.move_to(at(10, month=4))
+    time_machine.move_to(at(10, month=4))
     reviews_create_quarterly(as_of=D(2026, 4, 10))
     q2 = ProactiveReview.objects.get(quarter_start=D(2026, 4, 1))
     services.inventory_set_row(actor=tam, review=q2, extension="pdf", file_count=12, bytes=3 * 1024**3)
@@ -193,5 +194,5 @@ def test_a_release_with_previews_stays_a_published_patch(ess, tam, admin_user, p
 
 
 def test_customers_do_not_edit_releases(alice):
-    with pytest.raises(DomainError, match="Only vendor staff"):
+    with pytest.raises(NotAllowed, match="Only vendor staff"):
         services.release_create(actor=alice, version="1.0", kind="major", planned_date=D(2026, 6, 1))

@@ -4,12 +4,14 @@
    sent as every role (Acme's customer, support staff, Acme's TAM, an admin) and anonymously: no server error,
    every documented response conforms to the schema (body, content type, headers), and the anonymous request is
    refused (401/403) wherever the URL exists: no operation ignores authentication.
-2. Globex's customer with Acme's ids in the path (and Acme's account and contact in the body): no success.
+2. Globex's customer with Acme's ids in the path (and Acme's account and contact in the body): no success, with a
+   session and with a personal API token alike. Acme's customer's token is one more actor of part 1.
 
 Run time: all roles share one generated case, so the inputs are generated once per case, not once per role; the
 shrinking phase is off (a failure is reported as found); sessions are kept in the cache (see ``world``).
 """
 
+import datetime as dt
 import json
 import os
 import re
@@ -51,7 +53,8 @@ FUZZ = {
     "phases": [Phase.explicit, Phase.generate],
 }
 
-STATUSES: dict[str, Counter] = {role: Counter() for role in (*ROLES, "anonymous", "outsider")}
+TOKEN = "customer's token"  # Acme's customer user again, with a personal API token instead of a session
+STATUSES: dict[str, Counter] = {role: Counter() for role in (*ROLES, TOKEN, "anonymous", "outsider")}
 STARTED: list[float] = []
 FINDINGS: Counter = Counter()
 CROSS: Counter = Counter()
@@ -72,13 +75,13 @@ def teardown_module():
         if role == "outsider" or not statuses:
             continue
         print(f"\nAPI fuzzing as {role}: {sum(statuses.values())} requests, {dict(sorted(statuses.items()))}")
-    total = sum(sum(STATUSES[role].values()) for role in (*ROLES, "anonymous"))
+    total = sum(sum(STATUSES[role].values()) for role in (*ROLES, TOKEN, "anonymous"))
     if total:
-        per_role = ", ".join(f"{role} {sum(STATUSES[role].values())}" for role in (*ROLES, "anonymous"))
+        per_role = ", ".join(f"{role} {sum(STATUSES[role].values())}" for role in (*ROLES, TOKEN, "anonymous"))
         record(
             "fuzz",
             f"fuzz: {len(list(schema.get_all_operations()))} operations × {EXAMPLES} generated cases (and the boundary "
-            f"cases) × 4 roles and anonymous, {total} requests "
+            f"cases) × 4 roles, a customer's API token and anonymous, {total} requests "
             f"({per_role}), "
             + ", ".join(f"{FINDINGS[kind]} {kind}" for kind in ("server errors", "schema violations"))
             + f", {FINDINGS['let through anonymously']} requests let through anonymously, {_minutes()}",
@@ -125,16 +128,36 @@ def _credentials(email: str) -> tuple[dict, dict]:
     }
 
 
+def _token(email: str) -> tuple[dict, dict]:
+    from integrations.models import ApiToken, Scope
+
+    scopes = [Scope.READ, Scope.WRITE, Scope.WEBHOOKS]
+    user = User.objects.get(email=email)
+    _, value = ApiToken.objects.create(user=user, expiry=dt.timedelta(days=1), name="fuzz", scopes=scopes)
+    return {}, {"Authorization": f"Bearer {value}"}
+
+
 @pytest.fixture
 def credentials(world, db):
-    return {role: _credentials(PERSONAS[role]) for role in (*ROLES, "outsider")}
+    """Sessions of every role; a personal API token of Acme's and of Globex's customer user."""
+    sessions = {role: _credentials(PERSONAS[role]) for role in (*ROLES, "outsider")}
+    return {**sessions, TOKEN: _token(PERSONAS["customer"]), "outsider's token": _token(PERSONAS["outsider"])}
 
 
-def _call(case, generated: dict, cookies=None, headers=None):
+def _generated(case) -> tuple[dict, dict]:
+    return dict(case.cookies or {}), dict(case.headers or {})
+
+
+def _call(case, generated: tuple[dict, dict], cookies=None, headers=None):
     """One request whose writes are undone, so every role meets the same world. Each call starts from the
     generated cookies (a case keeps those of the last call it was sent with) and gets a client of its own (a
-    shared one keeps the session cookie a response renews, and the next caller would send it)."""
-    case.cookies = dict(generated)
+    shared one keeps the session cookie a response renews, and the next caller would send it). A signed-in
+    caller sends its own credentials: the Authorization header the schema's token scheme makes schemathesis generate
+    goes with the anonymous call only (where a made-up token must be refused)."""
+    generated_cookies, generated_headers = generated
+    case.cookies = dict(generated_cookies)
+    signed_in = bool(cookies or headers)
+    case.headers = {k: v for k, v in generated_headers.items() if not (signed_in and k.lower() == "authorization")}
     with transaction.atomic():
         response = case.call(session=WsgiClient(schema.app), cookies=cookies or {}, headers=headers or {})
         transaction.set_rollback(True)
@@ -154,8 +177,8 @@ def _routes(case) -> bool:
 @schema.parametrize()
 @hypothesis_settings(**FUZZ)
 def test_every_operation_as_every_role(case, credentials):
-    generated = dict(case.cookies)
-    for role in ROLES:
+    generated = _generated(case)
+    for role in (*ROLES, TOKEN):
         cookies, headers = credentials[role]
         response = _call(case, generated, cookies, headers)
         STATUSES[role][response.status_code] += 1
@@ -165,7 +188,8 @@ def test_every_operation_as_every_role(case, credentials):
             FINDINGS["server errors" if response.status_code >= 500 else "schema violations"] += 1
             raise
         if case.path == "/api/v1/me/" and case.method == "GET" and not case.query:
-            assert response.json()["email"] == PERSONAS[role], "the request was not signed in as intended"
+            email = PERSONAS["customer" if role == TOKEN else role]
+            assert response.json()["email"] == email, "the request was not signed in as intended"
     response = _call(case, generated)
     STATUSES["anonymous"][response.status_code] += 1
     documented = case.method.upper() == case.operation.method.upper()  # not a probe with an unsupported method
@@ -252,21 +276,22 @@ def test_another_accounts_ids_never_succeed(case, credentials, acme_ids):
         case.body = _acme_body(case, acme_ids)
     else:
         return  # a list answers with the caller's own rows, which test_isolation_matrix reads for Acme's data
-    cookies, headers = credentials["outsider"]
-    response = _call(case, dict(case.cookies), cookies, headers)
-    leaked = [marker for marker in acme_ids["markers"] if marker in response.text]
-    assert not leaked, f"{case.method} {case.formatted_path} as Globex's customer shows {leaked}"
-    if case.method.upper() != case.operation.method.upper():
-        return  # a probe with a method the operation lacks (OPTIONS describes the endpoint, alike for any id)
-    CROSS["requests"] += 1
-    CROSS_OPERATIONS.add(case.operation.label)
-    STATUSES["outsider"][response.status_code] += 1
-    if case.path_parameters:
-        success = 200 <= response.status_code < 300
-    else:  # creating is fine for one's own account: never for Acme's, never naming Acme's customer
-        success = 200 <= response.status_code < 300 and (
-            "acme" in response.text.lower() or response.json().get("account") in ("acme", acme_ids["account_pk"])
-        )
-    CROSS["successes"] += success
-    assert not success, f"{case.method} {case.formatted_path} as Globex's customer: {response.status_code}"
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code}"
+    for who in ("outsider", "outsider's token"):  # a session, then a personal API token
+        cookies, headers = credentials[who]
+        response = _call(case, _generated(case), cookies, headers)
+        leaked = [marker for marker in acme_ids["markers"] if marker in response.text]
+        assert not leaked, f"{case.method} {case.formatted_path} as Globex's customer ({who}) shows {leaked}"
+        if case.method.upper() != case.operation.method.upper():
+            return  # a probe with a method the operation lacks (OPTIONS describes the endpoint, alike for any id)
+        CROSS["requests"] += 1
+        CROSS_OPERATIONS.add(case.operation.label)
+        STATUSES["outsider"][response.status_code] += 1
+        if case.path_parameters:
+            success = 200 <= response.status_code < 300
+        else:  # creating is fine for one's own account: never for Acme's, never naming Acme's customer
+            success = 200 <= response.status_code < 300 and (
+                "acme" in response.text.lower() or response.json().get("account") in ("acme", acme_ids["account_pk"])
+            )
+        CROSS["successes"] += success
+        assert not success, f"{case.method} {case.formatted_path} as Globex's customer ({who}): {response.status_code}"
+        assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code}"

@@ -18,7 +18,9 @@ own staff check guards every view). A meta-test fails when a route, an action or
 or a classification names a route that is gone.
 """
 
+import datetime as dt
 import re
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -31,13 +33,18 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
+from integrations.models import ApiToken, Scope
+from integrations.views import ENDPOINT_ACTIONS, MESSAGE_ACTIONS
 from maintenance.views import ACTIONS as EVENT_ACTIONS
 from reviews.views import PREVIEW_ACTIONS, RELEASE_ACTIONS, REVIEW_ACTIONS
 from tests.conftest import signed_in_with_password
 from tests.figures import record
+from value_reports.views import MAIL_ACTIONS
 
 from .world import MISSING, PERSONAS, committed_world
 
+# What names nothing, where an id is not a number: a slug, or a UUID (an API token's).
+MISSING_KEYS = {"account": "no-such-account", "api_token": str(uuid.UUID(int=MISSING))}
 OWN = "own view"  # answered with the user's own data (an empty list, a redirect to their own page)
 PUBLIC = "public"  # reachable before signing in
 SELF = "self"  # any signed-in user, about themselves (profile, password, the API's own description)
@@ -66,13 +73,17 @@ KWARG_KIND = {
     "row_id": "inventory_row",
     "recommendation_id": "recommendation",
     "item_id": "release_item",
+    "tier_pk": "tier",
 }
 # Routes whose last segment is an action, and the actions their view takes.
 ACTION_ROUTES = {
     "maintenance:event-action": EVENT_ACTIONS,
+    "integrations:endpoint-action": ENDPOINT_ACTIONS,
+    "integrations:message-action": MESSAGE_ACTIONS,
     "reviews:review-action": REVIEW_ACTIONS,
     "reviews:release-action": RELEASE_ACTIONS,
     "reviews:preview-action": PREVIEW_ACTIONS,
+    "value_reports:mail-choice": MAIL_ACTIONS,
 }
 
 
@@ -100,6 +111,7 @@ ACCESS: dict[str, Access] = {
         "account_reset_password_from_key_done",
         "account_confirm_email",
         "account_confirm_login_code",
+        "account_request_login_code",
         "mfa_authenticate",
     ),
     # One's own sign-in settings.
@@ -113,7 +125,9 @@ ACCESS: dict[str, Access] = {
         "mfa_reauthenticate",
         "mfa_activate_totp",
         "mfa_generate_recovery_codes",
+        "usersessions_list",
         "api:me",
+        "api:me-emails",
         "api:api-root",
         "api-schema",
         "api-docs",
@@ -158,6 +172,11 @@ ACCESS: dict[str, Access] = {
     "cases:log-contact": Access("support", 403, "case"),
     "cases:acknowledge": Access("tam", 403, "escalation"),
     "cases:attachment": Access("customer", 404, "attachment"),
+    "intake:triage": Access("support", 403),
+    "intake:item": Access("support", 403, "triage_item"),
+    "intake:assign": Access("support", 403, "triage_item"),
+    "intake:discard": Access("support", 403, "triage_item"),
+    "intake:original": Access("support", 403, "triage_item"),
     "reviews:reviews": Access("customer", OWN),  # an empty list for a user without a role
     "reviews:review": Access("support", 404, "review"),  # a customer never sees a review before it is published
     "reviews:report": Access("customer", 404, "published_review"),
@@ -179,6 +198,18 @@ ACCESS: dict[str, Access] = {
     "reviews:preview-action/decline": Access("customer", 404, "preview"),
     "reviews:preview-action/update": Access("tam", 403, "preview"),
     "reviews:preview-action/hold": Access("tam", 403, "preview"),
+    # Value reports: a customer's own account's, a TAM's accounts', an admin's all; anyone else is told (403).
+    "value_reports:list": Access("customer", 403),
+    "value_reports:detail": Access("customer", 404, "value_report"),
+    "value_reports:pdf": Access("customer", 404, "value_report"),
+    "value_reports:mail-choice/subscription": Access("customer", 403),
+    # Renewals are the administrators'; who gets an account's reminders is also its own users' to say.
+    "renewals:list": Access("admin", 403),
+    "renewals:export": Access("admin", 403),
+    "renewals:contract": Access("admin", 403, "contract"),
+    "renewals:renew": Access("admin", 403, "contract"),
+    "renewals:terms": Access("admin", 403, "contract"),
+    "renewals:notices": Access("customer", 404, "account"),
     # --- API: a user without a role is refused by the scoped base class (403) before any lookup ---
     "api:account-list": Access("customer", 403),
     "api:account-detail": Access("customer", 403, "account"),
@@ -202,6 +233,10 @@ ACCESS: dict[str, Access] = {
     "api:escalation-list": Access("support", 403),
     "api:escalation-detail": Access("support", 403, "escalation"),
     "api:escalation-acknowledge": Access("tam", 403, "escalation"),
+    "api:triage-list": Access("support", 403),
+    "api:triage-detail": Access("support", 403, "triage_item"),
+    "api:triage-assign": Access("support", 403, "triage_item"),
+    "api:triage-discard": Access("support", 403, "triage_item"),
     "api:release-list GET": Access("customer", 403),
     "api:release-list POST": Access("support", 403),
     "api:release-detail GET": Access("customer", 403, "release"),
@@ -240,8 +275,83 @@ ACCESS: dict[str, Access] = {
     "api:absence-list POST": Access("tam", 403),
     "api:absence-detail GET": Access("customer", 403, "absence"),
     **{f"api:absence-detail {method}": Access("tam", 403, "absence") for method in ("PUT", "PATCH", "DELETE")},
+    "api:invitation-list": Access("tam", 403),
     "api:audit-event-list": Access("admin", 403),
     "api:audit-event-detail": Access("admin", 403, "audit_event"),
+    # --- Integrations: one's own API tokens; service tokens and webhooks are the admins' ---
+    "integrations:index": Access("admin", 403),
+    "integrations:tokens GET": Access(SELF, OWN),
+    "integrations:tokens POST": Access("customer", 403),  # a user without a role makes no token
+    "integrations:token-revoke": Access("customer", 404, "api_token"),
+    "integrations:service-new": Access("admin", 403),
+    "integrations:endpoint-new": Access("admin", 403),
+    "integrations:endpoint": Access("admin", 403, "webhook_endpoint"),
+    "integrations:endpoint-change": Access("admin", 403, "webhook_endpoint"),
+    **{f"integrations:endpoint-action/{a}": Access("admin", 403, "webhook_endpoint") for a in ENDPOINT_ACTIONS},
+    "integrations:message": Access("admin", 403, "webhook_message"),
+    "integrations:message-action/redeliver": Access("admin", 403, "webhook_message"),
+    "api:api-token-list": Access("customer", 403),
+    "api:api-token-detail": Access("customer", 403, "api_token"),
+    "api:api-token-service": Access("admin", 403),
+    "api:webhook-endpoint-list": Access("admin", 403),
+    "api:webhook-endpoint-detail": Access("admin", 403, "webhook_endpoint"),
+    "api:webhook-endpoint-enable": Access("admin", 403, "webhook_endpoint"),
+    "api:webhook-endpoint-disable": Access("admin", 403, "webhook_endpoint"),
+    "api:webhook-delivery-list": Access("admin", 403),
+    "api:webhook-delivery-detail": Access("admin", 403, "webhook_message"),
+    "api:webhook-delivery-redeliver": Access("admin", 403, "webhook_message"),
+    "api:call-list": Access("support", 403),  # the phone system (a staff service) posts its events here
+    "api:call-detail": Access("support", 403, "phone_call"),
+    "api:value-report-list": Access("customer", 403),
+    "api:value-report-detail": Access("customer", 403, "value_report"),
+    "api:value-report-subscription": Access("customer", 403),
+    "api:renewal-list": Access("admin", 403),
+    "api:renewal-renew": Access("admin", 403, "contract"),
+    "api:renewal-terms": Access("admin", 403, "contract"),
+    "api:renewal-notices": Access("customer", 403, "account"),
+    # The notice periods and limits: everyone signed in reads the rules applied to them; admins change them.
+    "api:limits GET": Access(SELF, OWN),
+    "api:limits PATCH": Access("admin", 403),
+    # Staff search, and the booking page's suggested slots (about the user's own account, like the slot check).
+    "cases:search": Access("support", 403),
+    "maintenance:suggested-slots": Access("customer", 404),
+    # The portal's configuration pages: the administrators' alone, the next role down (a TAM) told 403.
+    **{
+        f"config:{name}": Access("admin", 403)
+        for name in [
+            "index",
+            "tiers",
+            "tier-new",
+            "limits",
+            "calendars",
+            "calendar-new",
+            "calendar-preview",
+            "people",
+            "accounts",
+            "account-new",
+        ]
+    },
+    **{
+        f"config:{name}": Access("admin", 403, "calendar")
+        for name in [
+            "calendar",
+            "calendar-details",
+            "calendar-hours",
+            "holiday-add",
+            "holiday-remove",
+            "holidays-import",
+        ]
+    },
+    "config:tier": Access("admin", 403, "tier"),
+    **{f"config:{name}": Access("admin", 403, "person") for name in ("person", "person-roles")},
+    **{f"config:{name}": Access("admin", 403, "person") for name in ("person-details", "person-access")},
+    **{
+        f"config:{name}": Access("admin", 403, "account")
+        for name in ("account", "account-details", "account-tams", "contract-new", "change-tier")
+    },
+    **{f"config:{name}": Access("admin", 403, "contract") for name in ("contract-end", "contract-cancel")},
+    **{f"sla_config:{name}": Access("admin", 403) for name in ("policies", "example")},
+    "sla_config:policy": Access("admin", 403, "tier"),
 }
 
 # The configuration site: every view sits behind the admin site's own staff check, so the whole of it is one
@@ -398,7 +508,7 @@ def fill(row: Row, access: Access, ids: dict, *, missing: bool) -> tuple[str, bo
         if kind not in VENDOR_WIDE:
             names_acme = True
             if missing:
-                return "no-such-account" if kind == "account" else str(MISSING)
+                return MISSING_KEYS.get(kind, str(MISSING))
         return str(ids[kind])
 
     def keyword(match) -> str:
@@ -665,6 +775,52 @@ def test_the_matrix(section, world, sessions, tally):
     tally["requests"] += matrix.requests
     tally["cross"] += matrix.cross_tenant_successes
     tally["lower"].update(matrix.lower_answers)
+    assert not matrix.problems, "\n".join(matrix.problems)
+
+
+@pytest.fixture
+def token_clients(world, db):
+    """Each persona with an API token of every scope instead of a session (the scopes limit what a token does, never
+    whose data it reaches); the user without a role holds one made before their role was taken away."""
+    clients = {}
+    for persona, email in PERSONAS.items():
+        user = User.objects.get(email=email)
+        scopes = list(Scope)
+        _, value = ApiToken.objects.create(user=user, expiry=dt.timedelta(days=1), name="matrix", scopes=scopes)
+        clients[persona] = Client(HTTP_AUTHORIZATION=f"Bearer {value}")
+    return clients, {**clients, None: Client()}
+
+
+class TokenMatrix(Matrix):
+    """The API asked with tokens: the same answers as with sessions, except that a token is never a recent
+    password, so the owner of a privileged write gets 403 ``reauthentication_required`` there (or 400 when the
+    empty body is refused before the service is asked): never a success."""
+
+    def __init__(self, *args, privileged: set, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.privileged = privileged
+
+    def _expect(self, row: Row, actor: str, url: str, response, expected, *, public: bool) -> None:
+        if actor == "owner" and (row.name, row.method) in self.privileged:
+            asked = response.status_code == 403 and response.json().get("code") == "reauthentication_required"
+            if not asked and response.status_code != 400:
+                self.fail(row, actor, url, response, "403 reauthentication_required (a token is no password)")
+            return
+        super()._expect(row, actor, url, response, expected, public=public)
+
+
+def test_the_api_matrix_with_tokens(world, token_clients):
+    from .test_privileged_routes import routes
+
+    matrix = TokenMatrix(world, *token_clients, privileged=set(routes()))
+    rows = [row for row in ROWS if row.route.startswith("api/")]
+    for row in rows:
+        matrix.check(row)
+    record(
+        "isolation-tokens",
+        f"isolation with API tokens: {len({row.route for row in rows})} API routes × 4 actors, "
+        f"{matrix.cross_tenant_successes} cross-tenant 2xx ({matrix.requests} requests)",
+    )
     assert not matrix.problems, "\n".join(matrix.problems)
 
 

@@ -6,8 +6,8 @@ import zoneinfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import DomainError
 from cases.services import case_escalate, case_open
+from core.errors import DomainError
 from maintenance.credits import quarter_roll_over
 from maintenance.models import CalendarFeed
 from maintenance.services import event_book

@@ -1,10 +1,12 @@
 """Side channels never carry another account's data: e-mails (with their calendar attachments), the private
 calendar feeds, case attachments, the review report's history chart, and every filter and search a customer
-can reach. (The portal has no CSV export: CSV is only read, as a review's inventory upload.)
+can reach.
 
 Two Enterprise accounts share a TAM (Bianca is Acme's backup and Globex's primary), the case most likely to
 mix them up. Each account does the same things, so both receive every kind of message; then every message,
-feed and answer is read for the other account's names, subjects, descriptions and calendar UIDs.
+feed and answer is read for the other account's names, subjects, descriptions and calendar UIDs. The quarterly
+value reports (their pages, PDF and API) are read the same way in ``tests/value_reports``; the one CSV export, the
+renewals, is the administrators' alone.
 """
 
 import datetime as dt
@@ -16,11 +18,11 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 
-from accounts.outbox import outbox_deliver
 from accounts.quarters import Quarter
 from accounts.roles import Role
 from accounts.services import absence_record, contract_create, coverage_assign, user_set_roles
 from cases.services import case_escalate, case_note, case_open, case_reply
+from core.outbox import outbox_deliver
 from maintenance.credits import quarter_roll_over
 from maintenance.models import CalendarFeed
 from maintenance.notifications import event_uid
@@ -29,7 +31,9 @@ from maintenance.services import event_accept_proposal, event_book, event_cancel
 from reviews import services as reviews
 from reviews.models import ProactiveReview, ReviewStatus
 from reviews.notifications import preview_uid
+from tests.cases import test_search as staff_search
 from tests.factories import UserFactory, customer_user, tier
+from tests.value_reports import test_pages as value_report_pages
 
 from .test_isolation_matrix import _walk
 
@@ -95,7 +99,7 @@ def tenants(ess, globex, alice, bob, tam, backup_tam, admin_user, time_machine):
         starts_at=at(30, 9),
         duration=dt.timedelta(hours=1),
     )
-    event_cancel(actor=alice, event=dropped, reason="Not needed")
+    event_cancel(actor=alice, event=dropped, on_behalf_of="customer", reason="Not needed")
     reminders_send(now=at(21, 11))
     reminders_send(now=at(28, 14))
     for tenant, events in ((acme, [acme_event, dropped]), (glob, [globex_event])):
@@ -331,6 +335,20 @@ SIDE_CHANNEL_ROUTES = {
     "reviews:report": test_the_report_chart_shows_the_accounts_own_history,
     "admin:autocomplete": test_filters_and_searches_show_nothing_of_another_account,
     "mfa_download_recovery_codes": None,
+    **dict.fromkeys(
+        [
+            "value_reports:list",
+            "value_reports:detail",
+            "value_reports:pdf",
+            "value_reports:mail-choice",
+            "api:value-report-list",
+            "api:value-report-detail",
+            "api:value-report-subscription",
+        ],
+        value_report_pages.test_reports_their_pdf_and_the_mail_choice_carry_only_the_accounts_own_figures,
+    ),
+    "renewals:export": value_report_pages.test_the_renewals_are_the_administrators,
+    "cases:search": staff_search.test_customers_are_refused_and_read_nothing,
 }
 SIDE_CHANNEL = re.compile(r"export|csv|\.ics|feed|search|autocomplete|download|attachment|report|chart|ical", re.I)
 

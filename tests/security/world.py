@@ -6,6 +6,7 @@ test's uncommitted rows); each module flushes the database when it is done.
 """
 
 import datetime as dt
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -58,10 +59,14 @@ def build_world(media_root: str) -> World:
     from accounts.models import Account, BusinessCalendar, Contract, TamAbsence, Tier, User
     from cases.models import Attachment, Case
     from cases.services import case_escalate, case_note, case_reply
+    from intake.models import PhoneCall, TriageItem
+    from integrations.models import WebhookEndpoint, WebhookMessage
+    from integrations.tokens import token_create
     from maintenance.models import CalendarFeed, MaintenanceEvent
     from maintenance.services import event_book
     from reviews.models import PreviewSession, ProactiveReview, Release, ReleaseItem, ReviewStatus
     from reviews.services import finding_add, inventory_set_row, recommendation_add, release_create
+    from value_reports.models import ValueReport
 
     with override_settings(DEBUG=True, MEDIA_ROOT=media_root):
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -124,6 +129,18 @@ def build_world(media_root: str) -> World:
             published=True,
         )
         feed = CalendarFeed.objects.create(token=secrets.token_urlsafe(32), account=acme, created_by=alice)
+        token, _ = token_create(actor=None, user=alice, name="Acme export")
+        endpoint = WebhookEndpoint.objects.create(
+            name="Acme bus", url="http://127.0.0.1:9/hooks", event_types=["case.created"], account=acme
+        )
+        message = WebhookMessage.objects.create(
+            endpoint=endpoint,
+            webhook_id="msg_world",
+            event_type="case.created",
+            account_id=acme.pk,
+            object_key=f"case:{down.pk}",
+            body=json.dumps({"type": "case.created", "data": {"account": {"slug": "acme"}}}),
+        )
 
         ids = {
             "account": acme.slug,
@@ -131,6 +148,7 @@ def build_world(media_root: str) -> World:
             "event": event.pk,
             "case": down.pk,
             "escalation": escalation.pk,
+            "triage_item": TriageItem.objects.values_list("pk", flat=True).first(),  # the demo's stranger's mail
             "attachment": Attachment.objects.get(entry__public=True, case=down, name="capture.log").pk,
             "staff_attachment": Attachment.objects.get(case=down, name="trace.log").pk,
             "review": review.pk,
@@ -143,9 +161,17 @@ def build_world(media_root: str) -> World:
             "release_item": ReleaseItem.objects.filter(release=release).first().pk,
             "unplanned_release": unplanned.pk,
             "contract": Contract.objects.filter(account=acme).first().pk,
+            "value_report": ValueReport.objects.filter(account=acme).first().pk,
             "tier": Tier.objects.get(name="Enterprise").pk,
             "calendar": BusinessCalendar.objects.get(name="Support hours").pk,
             "feed": feed.token,
+            "api_token": str(token.uid),
+            "webhook_endpoint": endpoint.pk,
+            "webhook_message": message.pk,
+            "phone_call": PhoneCall.objects.create(
+                call_id="world-1", caller="+13035550100", line="support", received_at=event.created_at, account=acme
+            ).pk,
+            "person": alice.pk,  # a person of Acme's, as the configuration pages name people
             "users": {role: user.pk for role, user in people.items()},
         }
         if apps.is_installed("audit"):  # the trail of changes: any row will do, it is for admins only
