@@ -196,6 +196,37 @@ def calendar_set_holidays(
     return calendar
 
 
+@privileged
+def calendar_add_holiday(*, actor: User | None, calendar: BusinessCalendar, day: dt.date, name: str) -> Holiday:
+    """One holiday by hand. A date the calendar already has is renamed, so a calendar has one holiday a date; two
+    admins adding at once take turns on the calendar's row, so neither loses the other's holiday."""
+    require(may_configure(actor), CONFIGURATION_ADMIN_ONLY)
+    name = name.strip()[:120]
+    if not name:
+        raise DomainError("Name the holiday, e.g. “Founders' day”.", field="name")
+    with transaction.atomic():
+        _hold(BusinessCalendar, calendar.pk)
+        holiday, created = Holiday.objects.get_or_create(calendar=calendar, date=day, defaults={"name": name})
+        if not created and holiday.name != name:
+            holiday.name = name
+            holiday.save(update_fields=["name"])
+        calendar.save(update_fields=["updated_at"])
+    return holiday
+
+
+@privileged
+def calendar_remove_holiday(*, actor: User | None, calendar: BusinessCalendar, day: dt.date) -> BusinessCalendar:
+    """Remove one of a calendar's holidays; a date that is not one of them is refused, and nothing changes."""
+    require(may_configure(actor), CONFIGURATION_ADMIN_ONLY)
+    with transaction.atomic():
+        _hold(BusinessCalendar, calendar.pk)
+        removed, _ = calendar.holidays.filter(date=day).delete()
+        if not removed:
+            raise DomainError(f"{day:%b %-d, %Y} is not a holiday of {calendar.name}.", field="date")
+        calendar.save(update_fields=["updated_at"])
+    return calendar
+
+
 def public_holidays(*, country: str, subdivision: str = "", year: int) -> list[tuple[dt.date, str]]:
     """A country's (and optionally a subdivision's) public holidays for a year, from the holidays package."""
     import holidays as holiday_data

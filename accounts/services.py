@@ -22,7 +22,9 @@ from .absences import (
 )
 from .configuration import (
     account_save,
+    calendar_add_holiday,
     calendar_import_holidays,
+    calendar_remove_holiday,
     calendar_save,
     calendar_set_holidays,
     calendar_set_hours,
@@ -56,7 +58,9 @@ __all__ = [
     "absence_update",
     "account_save",
     "account_set_renewal_notices",
+    "calendar_add_holiday",
     "calendar_import_holidays",
+    "calendar_remove_holiday",
     "calendar_save",
     "calendar_set_holidays",
     "calendar_set_hours",

@@ -177,28 +177,21 @@ def calendar_hours(request, pk):
     return redirect("config:calendar", pk)
 
 
-def _holidays_of(calendar: BusinessCalendar) -> dict[dt.date, str]:
-    return dict(calendar.holidays.values_list("date", "name"))
-
-
 @login_required
 @require_POST
 def holiday_add(request, pk):
     """A holiday by hand (a date the calendar already has is renamed)."""
     calendar = _calendar(request, pk)
-    form = HolidayForm(request.POST)
-    saved, refused = perform_form(
+    saved, form = perform_form(
         request,
-        form,
-        lambda data: services.calendar_set_holidays(
-            actor=request.user,
-            calendar=calendar,
-            holidays={**_holidays_of(calendar), data["date"]: data["name"]}.items(),
+        HolidayForm(request.POST),
+        lambda data: services.calendar_add_holiday(
+            actor=request.user, calendar=calendar, day=data["date"], name=data["name"]
         ),
     )
     if saved is None:
-        return _calendar_page(request, calendar, {"holiday_form": refused})
-    messages.success(request, f"{form.cleaned_data['date']:%b %-d, %Y} is a holiday of {calendar.name}.")
+        return _calendar_page(request, calendar, {"holiday_form": form})
+    messages.success(request, f"{saved.date:%b %-d, %Y} is a holiday of {calendar.name}.")
     return redirect("config:calendar", pk)
 
 
@@ -207,17 +200,13 @@ def holiday_add(request, pk):
 def holiday_remove(request, pk):
     calendar = _calendar(request, pk)
     form = HolidayRemoveForm(request.POST)
-    saved, _refused = perform_form(
+    saved, refused = perform_form(
         request,
         form,
-        lambda data: services.calendar_set_holidays(
-            actor=request.user,
-            calendar=calendar,
-            holidays=[(day, name) for day, name in _holidays_of(calendar).items() if day != data["date"]],
-        ),
+        lambda data: services.calendar_remove_holiday(actor=request.user, calendar=calendar, day=data["date"]),
     )
     if saved is None:
-        messages.error(request, "Choose a holiday of the list to remove.")
+        messages.error(request, " ".join(refused.errors.get("date", [])) or "Choose a holiday of the list to remove.")
     else:
         messages.success(request, f"{form.cleaned_data['date']:%b %-d, %Y} is no longer a holiday.")
     return redirect("config:calendar", pk)

@@ -3,9 +3,16 @@ import datetime as dt
 import pytest
 
 from accounts.models import BusinessCalendar, Holiday
-from accounts.services import calendar_import_holidays, calendar_set_hours, public_holidays
+from accounts.services import (
+    calendar_add_holiday,
+    calendar_import_holidays,
+    calendar_remove_holiday,
+    calendar_set_hours,
+    public_holidays,
+)
 from core.errors import DomainError
 from tests.factories import support_hours_calendar
+from tests.races import at_once
 
 T = dt.time
 
@@ -64,6 +71,43 @@ def test_import_keeps_existing_dates(db):
     )
     assert added == 1
     assert calendar.holidays.get(date=dt.date(2026, 12, 25)).name == "Our Christmas"
+
+
+def test_a_holiday_by_hand_is_added_once_and_a_date_it_has_is_renamed(db):
+    calendar = support_hours_calendar()
+    calendar_add_holiday(actor=None, calendar=calendar, day=dt.date(2026, 12, 24), name="Christmas Eve")
+    calendar_add_holiday(actor=None, calendar=calendar, day=dt.date(2026, 12, 24), name="  Office closed ")
+    assert list(calendar.holidays.values_list("date", "name")) == [(dt.date(2026, 12, 24), "Office closed")]
+    with pytest.raises(DomainError) as refused:
+        calendar_add_holiday(actor=None, calendar=calendar, day=dt.date(2026, 12, 31), name="   ")
+    assert refused.value.errors == {"name": ["Name the holiday, e.g. “Founders' day”."]}
+    assert calendar.holidays.count() == 1
+
+
+def test_removing_a_date_that_is_no_holiday_is_refused_on_the_page_and_nothing_changes(client_for, admin_user):
+    calendar = support_hours_calendar()
+    Holiday.objects.create(calendar=calendar, date=dt.date(2026, 12, 25), name="Christmas Day")
+    with pytest.raises(DomainError, match="Dec 26, 2026 is not a holiday of"):
+        calendar_remove_holiday(actor=None, calendar=calendar, day=dt.date(2026, 12, 26))
+    client = client_for(admin_user)
+    page = client.post(f"/configuration/calendars/{calendar.pk}/holidays/remove/", {"date": "2026-12-26"}, follow=True)
+    assert "Dec 26, 2026 is not a holiday of" in page.content.decode()
+    assert list(calendar.holidays.values_list("date", flat=True)) == [dt.date(2026, 12, 25)]
+    client.post(f"/configuration/calendars/{calendar.pk}/holidays/remove/", {"date": "2026-12-25"})
+    assert not calendar.holidays.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_holidays_added_at_once_are_both_kept():
+    """Each addition reads and writes under the calendar's row lock: neither overwrites the other's."""
+    calendar = support_hours_calendar()
+    days = [dt.date(2027, 1, 15), dt.date(2027, 2, 15), dt.date(2027, 3, 15), dt.date(2027, 4, 15)]
+    outcomes = at_once(
+        len(days), lambda n: calendar_add_holiday(actor=None, calendar=calendar, day=days[n], name=f"Day {n}")
+    )
+    assert not outcomes.errors
+    assert sorted(calendar.holidays.values_list("date", flat=True)) == days
 
 
 def test_the_admin_import_shows_holidays_for_review_before_saving(client_for, admin_user):

@@ -339,10 +339,8 @@ SERVICE_CASES = [
         "admin",
         "/configuration/calendars/{calendar.pk}/holidays/",
         {"date": "2026-12-24", "name": "Christmas Eve"},
-        lambda w, actor: services.calendar_set_holidays(
-            actor=actor,
-            calendar=w.calendar,
-            holidays=[(dt.date(2026, 12, 24), "Christmas Eve"), (dt.date(2026, 12, 25), "Christmas Day")],
+        lambda w, actor: services.calendar_add_holiday(
+            actor=actor, calendar=w.calendar, day=dt.date(2026, 12, 24), name="Christmas Eve"
         ),
     ),
     ServiceCase(
@@ -350,7 +348,7 @@ SERVICE_CASES = [
         "admin",
         "/configuration/calendars/{calendar.pk}/holidays/remove/",
         {"date": "2026-12-25"},
-        lambda w, actor: services.calendar_set_holidays(actor=actor, calendar=w.calendar, holidays=[]),
+        lambda w, actor: services.calendar_remove_holiday(actor=actor, calendar=w.calendar, day=dt.date(2026, 12, 25)),
     ),
     ServiceCase(
         "Colorado's holidays imported",

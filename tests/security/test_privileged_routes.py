@@ -53,6 +53,8 @@ EXPECTED = {
     "accounts.configuration.calendar_save",
     "accounts.configuration.calendar_set_hours",
     "accounts.configuration.calendar_set_holidays",
+    "accounts.configuration.calendar_add_holiday",
+    "accounts.configuration.calendar_remove_holiday",
     "accounts.configuration.calendar_import_holidays",
     "accounts.configuration.coverage_assign",
     "accounts.configuration.limits_save",
