@@ -99,3 +99,22 @@ def perform_form(request, form: django_forms.Form, run: Callable[[dict], Any]):
     except DomainError as error:
         add_domain_error(form, error)
         return None, form
+
+
+def perform_form_on_page(
+    request,
+    form: django_forms.Form,
+    run: Callable[[dict], Any],
+    *,
+    page: Callable[[dict], HttpResponse],
+    form_key: str,
+    done: str | Callable[[Any], str],
+    success_url: str | Callable[[Any], str],
+) -> HttpResponse:
+    """``perform_form`` for one form of a page that holds several: on a refusal render ``page`` with this form (under
+    ``form_key``) showing why; on success redirect to ``success_url`` with the ``done`` message."""
+    result, refused = perform_form(request, form, run)
+    if refused is not None:
+        return page({form_key: refused})
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(success_url(result) if callable(success_url) else success_url)

@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from core.actions import perform_form
+from core.actions import perform_form, perform_form_on_page
 from core.errors import DomainError
 from core.wording import zone_words
 
@@ -151,30 +152,30 @@ def calendar_detail(request, pk):
 @require_POST
 def calendar_details(request, pk):
     calendar = _calendar(request, pk)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         CalendarDetailsForm(request.POST),
         lambda data: services.calendar_save(actor=request.user, calendar=calendar, **data),
+        page=lambda forms: _calendar_page(request, calendar, forms),
+        form_key="details_form",
+        done=lambda saved: f"{saved.name} saved.",
+        success_url=reverse("config:calendar", args=[pk]),
     )
-    if saved is None:
-        return _calendar_page(request, calendar, {"details_form": form})
-    messages.success(request, f"{saved.name} saved.")
-    return redirect("config:calendar", pk)
 
 
 @login_required
 @require_POST
 def calendar_hours(request, pk):
     calendar = _calendar(request, pk)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         WeekHoursForm(request.POST),
         lambda data: services.calendar_set_hours(actor=request.user, calendar=calendar, weekly=data["weekly"]),
+        page=lambda forms: _calendar_page(request, calendar, forms),
+        form_key="hours_form",
+        done=lambda saved: f"Open hours of {calendar.name} saved: {week_summary(weekly_of(saved))}.",
+        success_url=reverse("config:calendar", args=[pk]),
     )
-    if saved is None:
-        return _calendar_page(request, calendar, {"hours_form": form})
-    messages.success(request, f"Open hours of {calendar.name} saved: {week_summary(weekly_of(saved))}.")
-    return redirect("config:calendar", pk)
 
 
 @login_required
@@ -182,17 +183,17 @@ def calendar_hours(request, pk):
 def holiday_add(request, pk):
     """A holiday by hand (a date the calendar already has is renamed)."""
     calendar = _calendar(request, pk)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         HolidayForm(request.POST),
         lambda data: services.calendar_add_holiday(
             actor=request.user, calendar=calendar, day=data["date"], name=data["name"]
         ),
+        page=lambda forms: _calendar_page(request, calendar, forms),
+        form_key="holiday_form",
+        done=lambda saved: f"{saved.date:%b %-d, %Y} is a holiday of {calendar.name}.",
+        success_url=reverse("config:calendar", args=[pk]),
     )
-    if saved is None:
-        return _calendar_page(request, calendar, {"holiday_form": form})
-    messages.success(request, f"{saved.date:%b %-d, %Y} is a holiday of {calendar.name}.")
-    return redirect("config:calendar", pk)
 
 
 @login_required

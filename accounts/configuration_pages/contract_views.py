@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from core.actions import PageAction, perform, perform_form
+from core.actions import PageAction, perform, perform_form, perform_form_on_page
 
 from .. import services
 from ..contracts import require_may_manage_contracts
@@ -91,31 +91,35 @@ def account_detail(request, slug):
 @require_POST
 def account_details(request, slug):
     account = _account(request, slug)
-    saved, form = perform_form(
+
+    def page(forms):
+        account.refresh_from_db()
+        return _account_page(request, account, forms)
+
+    return perform_form_on_page(
         request,
         AccountForm(request.POST),
         lambda data: services.account_save(actor=request.user, account=account, **data),
+        page=page,
+        form_key="details_form",
+        done=lambda saved: f"{saved.name} saved.",
+        success_url=lambda saved: reverse("config:account", args=[saved.slug]),
     )
-    if saved is None:
-        account.refresh_from_db()
-        return _account_page(request, account, {"details_form": form})
-    messages.success(request, f"{saved.name} saved.")
-    return redirect("config:account", saved.slug)
 
 
 @login_required
 @require_POST
 def account_tams(request, slug):
     account = _account(request, slug)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         TamsForm(request.POST),
         lambda data: services.coverage_assign(actor=request.user, account=account, **data),
+        page=lambda forms: _account_page(request, account, forms),
+        form_key="tams_form",
+        done=lambda saved: f"{saved.primary} is the primary TAM of {account.name}, {saved.backup} the backup.",
+        success_url=reverse("config:account", args=[slug]),
     )
-    if saved is None:
-        return _account_page(request, account, {"tams_form": form})
-    messages.success(request, f"{saved.primary} is the primary TAM of {account.name}, {saved.backup} the backup.")
-    return redirect("config:account", slug)
 
 
 @login_required
@@ -123,15 +127,15 @@ def account_tams(request, slug):
 def contract_new(request, slug):
     require_may_manage_contracts(request.user)
     account = _account(request, slug)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         ContractForm(request.POST),
         lambda data: services.contract_create(actor=request.user, account=account, **data),
+        page=lambda forms: _account_page(request, account, forms),
+        form_key="contract_form",
+        done=lambda saved: f"Contract saved: {saved}.",
+        success_url=reverse("config:account", args=[slug]),
     )
-    if saved is None:
-        return _account_page(request, account, {"contract_form": form})
-    messages.success(request, f"Contract saved: {saved}.")
-    return redirect("config:account", slug)
 
 
 @login_required
@@ -140,15 +144,15 @@ def contract_change_tier(request, slug):
     """Move the account to another tier from a date: the contract in force ends the day before, a new one starts."""
     require_may_manage_contracts(request.user)
     account = _account(request, slug)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         ChangeTierForm(request.POST),
         lambda data: services.contract_change_tier(actor=request.user, account=account, **data),
+        page=lambda forms: _account_page(request, account, forms),
+        form_key="change_tier_form",
+        done=lambda saved: f"{account.name} moves to {saved.tier} from {saved.start_date:%b %-d, %Y}.",
+        success_url=reverse("config:account", args=[slug]),
     )
-    if saved is None:
-        return _account_page(request, account, {"change_tier_form": form})
-    messages.success(request, f"{account.name} moves to {saved.tier} from {saved.start_date:%b %-d, %Y}.")
-    return redirect("config:account", slug)
 
 
 def _contract(request, pk) -> Contract:

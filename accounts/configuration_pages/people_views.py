@@ -1,14 +1,14 @@
 """People and their roles: the list (with filters), and one person's page where an administrator changes their roles
 and account, their name and time zone, or deactivates them. Invitations have their own page (``accounts:invite``)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from core.actions import perform_form
+from core.actions import perform_form_on_page
 from core.permissions import require
 from core.wording import zone_words
 
@@ -90,32 +90,32 @@ def person_detail(request, pk):
 @require_POST
 def person_roles(request, pk):
     person = _person(request, pk)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         PersonRolesForm(request.POST),
         lambda data: services.user_set_roles(
             actor=request.user, user=person, roles={Role(role) for role in data["roles"]}, account=data["account"]
         ),
+        page=lambda forms: _person_page(request, person, forms),
+        form_key="roles_form",
+        done=lambda saved: f"Roles of {saved} saved.",
+        success_url=reverse("config:person", args=[pk]),
     )
-    if saved is None:
-        return _person_page(request, person, {"roles_form": form})
-    messages.success(request, f"Roles of {saved} saved.")
-    return redirect("config:person", pk)
 
 
 @login_required
 @require_POST
 def person_details(request, pk):
     person = _person(request, pk)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         PersonDetailsForm(request.POST),
         lambda data: services.user_update(actor=request.user, user=person, is_active=person.is_active, **data),
+        page=lambda forms: _person_page(request, person, forms),
+        form_key="details_form",
+        done=lambda saved: f"{saved} saved.",
+        success_url=reverse("config:person", args=[pk]),
     )
-    if saved is None:
-        return _person_page(request, person, {"details_form": form})
-    messages.success(request, f"{saved} saved.")
-    return redirect("config:person", pk)
 
 
 @login_required
@@ -123,7 +123,7 @@ def person_details(request, pk):
 def person_access(request, pk):
     """Deactivate a person (they can no longer sign in; what they did stays theirs) or reactivate them."""
     person = _person(request, pk)
-    saved, form = perform_form(
+    return perform_form_on_page(
         request,
         PersonAccessForm(request.POST),
         lambda data: services.user_update(
@@ -134,8 +134,8 @@ def person_access(request, pk):
             time_zone=person.time_zone,
             is_active=data["active"],
         ),
+        page=lambda forms: _person_page(request, person, forms),
+        form_key="access_form",
+        done=lambda saved: f"{saved} can sign in again." if saved.is_active else f"{saved} is deactivated.",
+        success_url=reverse("config:person", args=[pk]),
     )
-    if saved is None:
-        return _person_page(request, person, {"access_form": form})
-    messages.success(request, f"{saved} can sign in again." if saved.is_active else f"{saved} is deactivated.")
-    return redirect("config:person", pk)
