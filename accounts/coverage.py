@@ -107,6 +107,29 @@ def coverage_many(accounts: Iterable[Account], at: dt.datetime) -> dict[int, Cov
     return {account.pk: _decide(assignments.get(account.pk), absences, at, fallbacks) for account in accounts}
 
 
+def coverage_from(
+    assignments: Iterable[TamAssignment], absences: Iterable[TamAbsence], at: dt.datetime, fallbacks: dict
+) -> dict[int, Coverage | None]:
+    """Coverage at ``at`` of the accounts of ``assignments`` from rows already read: the assignments (with their
+    users) and the scheduled absences of their TAMs over a span holding ``at``. No query, except the TAM-level
+    resource of a pair with both away (cached in ``fallbacks`` per pair and moment). ``None`` for an account
+    nobody can act for."""
+    in_force: dict[int, TamAssignment] = {}
+    for assignment in sorted(assignments, key=lambda a: a.valid_from):
+        if assignment.valid_from <= at and (assignment.valid_to is None or assignment.valid_to > at):
+            in_force[assignment.account_id] = assignment
+    # The absence ending soonest wins, as in _absences_at.
+    latest_end_first = sorted(absences, key=lambda a: a.ends_at, reverse=True)
+    away = {a.tam_id: a for a in latest_end_first if a.starts_at <= at < a.ends_at}
+    result: dict[int, Coverage | None] = {}
+    for account_id, assignment in in_force.items():
+        try:
+            result[account_id] = _decide(assignment, away, at, fallbacks)
+        except NoTamAvailable:
+            result[account_id] = None
+    return result
+
+
 def coverage_at(account: Account, moments: Iterable[dt.datetime]) -> dict[dt.datetime, Coverage | None]:
     """Coverage of one account at several moments in a fixed number of queries (the fallback is looked up
     once per absent pair and moment); ``None`` at a moment when nobody can act."""

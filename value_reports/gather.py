@@ -8,8 +8,8 @@ import datetime as dt
 
 from django.db.models import Q
 
-from accounts.coverage import NoTamAvailable, coverage_many
-from accounts.models import Account, TamAbsence, TamAssignment
+from accounts.coverage import coverage_from
+from accounts.models import TamAbsence, TamAssignment
 from accounts.quarters import Quarter
 from cases.reports import account_quarter_figures
 from maintenance.selectors import quarter_credit_figures
@@ -27,7 +27,8 @@ def window(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
 
 def _coverage(account_ids: list[int], first: dt.datetime, last: dt.datetime) -> dict[int, dict]:
     """Per account: its TAM and backup (the pair in force at the quarter's end, else the last one), and each
-    absence of a TAM of the account during the quarter with who acted for the account when it began."""
+    absence of a TAM of the account during the quarter with who acted for the account when it began. Two
+    queries whatever the number of accounts and absences (plus one per pair with both TAMs away at once)."""
     result = {pk: {"primary": None, "backup": None, "absences": []} for pk in account_ids}
     pairs = list(
         TamAssignment.objects.filter(account_id__in=account_ids, valid_from__lt=last)
@@ -38,36 +39,26 @@ def _coverage(account_ids: list[int], first: dt.datetime, last: dt.datetime) -> 
     for pair in pairs:
         result[pair.account_id].update(primary=pair.primary.display_name, backup=pair.backup.display_name)
     people = {pk for pair in pairs for pk in (pair.primary_id, pair.backup_id)}
-    absences = (
+    absences = list(
         TamAbsence.objects.scheduled()
         .filter(tam_id__in=people, starts_at__lt=last, ends_at__gt=first)
         .select_related("tam")
         .order_by("starts_at")
     )
-    accounts = {account.pk: account for account in Account.objects.filter(pk__in=account_ids)}
+    fallbacks: dict = {}
     for absence in absences:
         began = max(absence.starts_at, first)
-        theirs = [
-            accounts[pair.account_id]
-            for pair in pairs
-            if absence.tam_id in (pair.primary_id, pair.backup_id)
-            and pair.valid_from <= began
-            and (pair.valid_to is None or pair.valid_to > began)
-        ]
-        try:
-            acting = {pk: cover.acting for pk, cover in coverage_many(theirs, began).items()}
-        except NoTamAvailable:
-            acting = {}
+        theirs = [pair for pair in pairs if absence.tam_id in (pair.primary_id, pair.backup_id)]
+        acting = coverage_from(theirs, absences, began, fallbacks)
         days = (min(absence.ends_at, last) - began).total_seconds() / 86400
-        for account in theirs:
-            covering = acting.get(account.pk)
-            result[account.pk]["absences"].append(
+        for account_id, covering in sorted(acting.items()):
+            result[account_id]["absences"].append(
                 {
                     "tam": absence.tam.display_name,
                     "starts_at": absence.starts_at,
                     "ends_at": absence.ends_at,
                     "days": round(days, 2),
-                    "covered_by": covering.display_name if covering else None,
+                    "covered_by": covering.acting.display_name if covering else None,
                 }
             )
     return result

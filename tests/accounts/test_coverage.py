@@ -10,10 +10,11 @@ from accounts.coverage import (
     accounts_covered_by,
     acting_tam,
     coverage,
+    coverage_from,
     coverage_many,
     register_open_escalation_counter,
 )
-from accounts.models import TamAbsence
+from accounts.models import TamAbsence, TamAssignment
 from accounts.roles import Role
 from accounts.services import coverage_assign
 from tests.factories import AccountFactory, UserFactory
@@ -118,6 +119,27 @@ def test_coverage_of_many_accounts_takes_a_fixed_number_of_queries(django_assert
     with django_assert_max_num_queries(4):
         result = coverage_many(accounts, NOW)
     assert {c.acting.first_name for c in result.values()} == {"Adam"}
+
+
+def test_coverage_from_rows_read_once_decides_as_coverage_many(covered, tam, backup_tam, globex, db):
+    """The same decision from the rows read once, at moments before, during and after absences, with a pair
+    changed in between and both TAMs away at once; it reads only the TAM-level resource then."""
+    other = UserFactory(first_name="Adam", roles=[Role.TAM])
+    coverage_assign(actor=None, account=globex, primary=backup_tam, backup=tam, at=NOW - dt.timedelta(days=30))
+    coverage_assign(actor=None, account=globex, primary=other, backup=tam, at=NOW + dt.timedelta(days=3))
+    away(tam, start=NOW, end=NOW + dt.timedelta(days=2))
+    away(backup_tam, start=NOW + dt.timedelta(days=1), end=NOW + dt.timedelta(days=4))
+    pairs = list(TamAssignment.objects.select_related("primary", "backup"))
+    absences = list(TamAbsence.objects.scheduled())
+    fallbacks: dict = {}
+    for hours in (-1, 0, 12, 24, 36, 48, 72, 80, 96, 120):
+        at = NOW + dt.timedelta(hours=hours)
+        expected = coverage_many([covered, globex], at)
+        decided = coverage_from(pairs, absences, at, fallbacks)
+        assert {pk: c.acting for pk, c in decided.items()} == {pk: c.acting for pk, c in expected.items()}, hours
+        assert {pk: (c.primary_absence, c.backup_absence) for pk, c in decided.items()} == {
+            pk: (c.primary_absence, c.backup_absence) for pk, c in expected.items()
+        }, hours
 
 
 def test_accounts_covered_by_lists_where_someone_stands_in(covered, tam, backup_tam, globex):
