@@ -54,27 +54,50 @@ def _absences_at(user_ids: Iterable[int], at: dt.datetime) -> dict[int, TamAbsen
     return {absence.tam_id: absence for absence in absences}
 
 
+def _tam_level_people():
+    return User.objects.filter(is_active=True, groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value]).distinct()
+
+
+def _least_busy(candidates: list[User], counts: dict[int, int]) -> User:
+    if not candidates:
+        raise NoTamAvailable("No TAM or TAM-level resource is available at this time.")
+    return min(candidates, key=lambda u: (counts.get(u.pk, 0), u.display_name.lower(), u.email.lower()))
+
+
 def first_available_tam_level(at: dt.datetime, *, exclude: Iterable[int] = ()) -> User:
     """The first TAM-level resource not absent at ``at``: fewest open escalations, then by name."""
     away = TamAbsence.objects.covering(at).filter(tam=OuterRef("pk"))
-    candidates = list(
-        User.objects.filter(is_active=True, groups__name__in=[Role.TAM.value, Role.TAM_LEVEL.value])
-        .exclude(pk__in=list(exclude))
-        .filter(~Exists(away))
-        .distinct()
-    )
-    if not candidates:
-        raise NoTamAvailable("No TAM or TAM-level resource is available at this time.")
-    counts = open_escalation_counts(user.pk for user in candidates)
-    return min(
-        candidates,
-        key=lambda u: (counts.get(u.pk, 0), u.display_name.lower(), u.email.lower()),
-    )
+    candidates = list(_tam_level_people().exclude(pk__in=list(exclude)).filter(~Exists(away)))
+    return _least_busy(candidates, open_escalation_counts(user.pk for user in candidates))
 
 
-def _decide(assignment: TamAssignment | None, absences: dict[int, TamAbsence], at: dt.datetime, fallbacks) -> Coverage:
+class TamLevelPool:
+    """The TAM-level resources, their open escalations and their absences over ``[first, last)``, read once (three
+    queries), to choose as ``first_available_tam_level`` does at any moment of that span without another query."""
+
+    def __init__(self, first: dt.datetime, last: dt.datetime):
+        self.candidates = list(_tam_level_people())
+        self.counts = open_escalation_counts(user.pk for user in self.candidates)
+        self.absences = list(
+            TamAbsence.objects.scheduled().filter(
+                tam_id__in=[user.pk for user in self.candidates], starts_at__lt=last, ends_at__gt=first
+            )
+        )
+
+    def first_available(self, at: dt.datetime, *, exclude: Iterable[int] = ()) -> User:
+        skipped = set(exclude) | {a.tam_id for a in self.absences if a.starts_at <= at < a.ends_at}
+        return _least_busy([user for user in self.candidates if user.pk not in skipped], self.counts)
+
+
+def _decide(
+    assignment: TamAssignment | None,
+    absences: dict[int, TamAbsence],
+    at: dt.datetime,
+    fallbacks: dict,
+    pick: Callable[..., User] = first_available_tam_level,
+) -> Coverage:
     """Who acts at ``at`` given the assignment in force and the absences then; ``fallbacks`` caches the
-    TAM-level resource found per absent pair (and moment), so each is looked up once."""
+    TAM-level resource found (by ``pick``) per absent pair and moment, so each is looked up once."""
     primary = assignment.primary if assignment else None
     backup = assignment.backup if assignment else None
     primary_absence = absences.get(primary.pk) if primary else None
@@ -86,7 +109,7 @@ def _decide(assignment: TamAssignment | None, absences: dict[int, TamAbsence], a
     else:
         away = tuple(sorted(u.pk for u in (primary, backup) if u is not None))
         if (away, at) not in fallbacks:
-            fallbacks[away, at] = first_available_tam_level(at, exclude=away)
+            fallbacks[away, at] = pick(at, exclude=away)
         acting = fallbacks[away, at]
     return Coverage(primary, backup, acting, primary_absence, backup_absence)
 
@@ -108,12 +131,17 @@ def coverage_many(accounts: Iterable[Account], at: dt.datetime) -> dict[int, Cov
 
 
 def coverage_from(
-    assignments: Iterable[TamAssignment], absences: Iterable[TamAbsence], at: dt.datetime, fallbacks: dict
+    assignments: Iterable[TamAssignment],
+    absences: Iterable[TamAbsence],
+    at: dt.datetime,
+    fallbacks: dict,
+    pool: TamLevelPool | None = None,
 ) -> dict[int, Coverage | None]:
     """Coverage at ``at`` of the accounts of ``assignments`` from rows already read: the assignments (with their
-    users) and the scheduled absences of their TAMs over a span holding ``at``. No query, except the TAM-level
-    resource of a pair with both away (cached in ``fallbacks`` per pair and moment). ``None`` for an account
-    nobody can act for."""
+    users) and the scheduled absences of their TAMs over a span holding ``at``. No query with a ``pool`` read over
+    that span; without one, a query for the TAM-level resource of a pair with both away (cached in ``fallbacks``
+    per pair and moment). ``None`` for an account nobody can act for."""
+    pick = pool.first_available if pool is not None else first_available_tam_level
     in_force: dict[int, TamAssignment] = {}
     for assignment in sorted(assignments, key=lambda a: a.valid_from):
         if assignment.valid_from <= at and (assignment.valid_to is None or assignment.valid_to > at):
@@ -124,7 +152,7 @@ def coverage_from(
     result: dict[int, Coverage | None] = {}
     for account_id, assignment in in_force.items():
         try:
-            result[account_id] = _decide(assignment, away, at, fallbacks)
+            result[account_id] = _decide(assignment, away, at, fallbacks, pick)
         except NoTamAvailable:
             result[account_id] = None
     return result

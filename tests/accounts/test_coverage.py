@@ -1,12 +1,14 @@
 """acting_tam: primary, else backup, else the first available TAM-level resource, else a clear error."""
 
 import datetime as dt
+from contextlib import nullcontext
 
 import pytest
 from django.utils import timezone
 
 from accounts.coverage import (
     NoTamAvailable,
+    TamLevelPool,
     accounts_covered_by,
     acting_tam,
     coverage,
@@ -121,9 +123,12 @@ def test_coverage_of_many_accounts_takes_a_fixed_number_of_queries(django_assert
     assert {c.acting.first_name for c in result.values()} == {"Adam"}
 
 
-def test_coverage_from_rows_read_once_decides_as_coverage_many(covered, tam, backup_tam, globex, db):
+def test_coverage_from_rows_read_once_decides_as_coverage_many(
+    covered, tam, backup_tam, globex, django_assert_num_queries
+):
     """The same decision from the rows read once, at moments before, during and after absences, with a pair
-    changed in between and both TAMs away at once; it reads only the TAM-level resource then."""
+    changed in between and both TAMs away at once; with the TAM-level resources read once over the span, it
+    reads nothing more."""
     other = UserFactory(first_name="Adam", roles=[Role.TAM])
     coverage_assign(actor=None, account=globex, primary=backup_tam, backup=tam, at=NOW - dt.timedelta(days=30))
     coverage_assign(actor=None, account=globex, primary=other, backup=tam, at=NOW + dt.timedelta(days=3))
@@ -131,15 +136,27 @@ def test_coverage_from_rows_read_once_decides_as_coverage_many(covered, tam, bac
     away(backup_tam, start=NOW + dt.timedelta(days=1), end=NOW + dt.timedelta(days=4))
     pairs = list(TamAssignment.objects.select_related("primary", "backup"))
     absences = list(TamAbsence.objects.scheduled())
-    fallbacks: dict = {}
+    away(other, start=NOW + dt.timedelta(hours=30), end=NOW + dt.timedelta(hours=40))
+    pool = TamLevelPool(NOW - dt.timedelta(days=1), NOW + dt.timedelta(days=6))
     for hours in (-1, 0, 12, 24, 36, 48, 72, 80, 96, 120):
         at = NOW + dt.timedelta(hours=hours)
-        expected = coverage_many([covered, globex], at)
-        decided = coverage_from(pairs, absences, at, fallbacks)
-        assert {pk: c.acting for pk, c in decided.items()} == {pk: c.acting for pk, c in expected.items()}, hours
-        assert {pk: (c.primary_absence, c.backup_absence) for pk, c in decided.items()} == {
-            pk: (c.primary_absence, c.backup_absence) for pk, c in expected.items()
-        }, hours
+        expected = {account.pk: _coverage_or_none(account, at) for account in (covered, globex)}
+        for read_once in (None, pool):
+            with django_assert_num_queries(0) if read_once else nullcontext():
+                decided = coverage_from(pairs, absences, at, {}, read_once)
+            assert {pk: _who(c) for pk, c in decided.items()} == {pk: _who(c) for pk, c in expected.items()}, hours
+    assert _coverage_or_none(covered, NOW + dt.timedelta(hours=36)) is None  # all three away: nobody
+
+
+def _coverage_or_none(account, at):
+    try:
+        return coverage(account, at)
+    except NoTamAvailable:
+        return None
+
+
+def _who(cover):
+    return None if cover is None else (cover.acting, cover.primary_absence, cover.backup_absence)
 
 
 def test_accounts_covered_by_lists_where_someone_stands_in(covered, tam, backup_tam, globex):
