@@ -4,8 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.shortcuts import render
 
 from accounts.quarters import Quarter, vendor_today, vendor_zone
@@ -133,26 +133,43 @@ def compliance_report(request):
 
 def account_quarter_figures(account_ids: list[int], first: dt.datetime, last: dt.datetime) -> dict[int, dict]:
     """Per account, over [first, last): each SLA target's clocks started then (met on time; breached, or met late;
-    the median and worst response from the clock's start to the meeting event, in seconds of wall time), and the
-    cases opened then by severity and by channel. Two queries, whatever the number of accounts or cases."""
+    still running; the worst response and the middle one or two of the responses, from the clock's start to the
+    meeting event, in seconds of wall time, so that their median is the median of all), and the cases opened then
+    by severity and by channel. Three queries, whatever the number of accounts or cases, each grouped by the
+    database."""
     figures = {pk: {"targets": {}, "by_severity": {}, "by_channel": {}, "opened": 0} for pk in account_ids}
-    clocks = (
-        Milestone.objects.filter(case__account_id__in=account_ids, started_at__gte=first, started_at__lt=last)
-        .order_by("name")
-        .values_list("case__account_id", "name", "started_at", "met_at", "due_at", "breached_at")
-    )
-    for account_id, name, started_at, met_at, due_at, breached_at in clocks:
-        target = figures[account_id]["targets"].setdefault(
-            name, {"met": 0, "breached": 0, "running": 0, "responses": []}
+    clocks = Milestone.objects.filter(case__account_id__in=account_ids, started_at__gte=first, started_at__lt=last)
+    late = Q(breached_at__isnull=False) | Q(met_at__gt=F("due_at"))
+    response = ExpressionWrapper(F("met_at") - F("started_at"), output_field=DurationField())
+    totals = (
+        clocks.values("case__account_id", "name")
+        .annotate(
+            met=Count("id", filter=Q(met_at__isnull=False) & ~late),
+            breached=Count("id", filter=late),
+            running=Count("id", filter=Q(met_at__isnull=True, breached_at__isnull=True)),
+            worst=Max(response),
         )
-        if met_at is not None:
-            target["responses"].append((met_at - started_at).total_seconds())
-        if breached_at is not None or (met_at is not None and met_at > due_at):
-            target["breached"] += 1
-        elif met_at is not None:
-            target["met"] += 1
-        else:
-            target["running"] += 1
+        .order_by("name")
+    )
+    for row in totals:
+        worst = row["worst"]
+        figures[row["case__account_id"]]["targets"][row["name"]] = {
+            "met": row["met"],
+            "breached": row["breached"],
+            "running": row["running"],
+            "worst": None if worst is None else worst.total_seconds(),
+            "middle": [],
+        }
+    group = [F("case__account_id"), F("name")]
+    ranked = clocks.filter(met_at__isnull=False).annotate(
+        response=response,
+        position=Window(RowNumber(), partition_by=group, order_by=response.asc()),
+        responses=Window(Count("id"), partition_by=group),
+    )
+    # The middle one of an odd count, the middle two of an even one (integer division in SQL).
+    middle = ranked.filter(position__gte=(F("responses") + 1) / 2, position__lte=F("responses") / 2 + 1)
+    for account_id, name, seconds in middle.values_list("case__account_id", "name", "response"):
+        figures[account_id]["targets"][name]["middle"].append(seconds.total_seconds())
     opened = (
         Case.objects.filter(account_id__in=account_ids, created_at__gte=first, created_at__lt=last)
         .values("account_id", "severity", "channel")

@@ -1,6 +1,8 @@
 """The value report's arithmetic, with no Django in it: summaries of response times, the headline figures of a
 quarter and their comparison with the quarter before. Fed with plain numbers by ``value_reports.gather``."""
 
+import datetime as dt
+import json
 import statistics
 from collections.abc import Iterable
 
@@ -18,24 +20,37 @@ HEADLINES = [
 ]
 
 
+class FiguresEncoder(json.JSONEncoder):
+    """How a report's figures are kept as JSON: its times as ISO 8601 strings in UTC (``gather.revive`` reads them
+    back)."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime):
+            return o.astimezone(dt.UTC).isoformat()
+        return super().default(o)
+
+
 def percent(met: int, breached: int) -> float | None:
     """The share met on time of the clocks decided (met or breached); None when none was decided."""
     decided = met + breached
     return round(100 * met / decided, 1) if decided else None
 
 
-def target_summary(name: str, *, met: int, breached: int, running: int, responses: Iterable[float]) -> dict:
+def target_summary(
+    name: str, *, met: int, breached: int, running: int, middle: Iterable[float], worst: float | None
+) -> dict:
     """One SLA target's quarter: met on time, breached (or met late), still running, the share met, and the
-    median and worst response in seconds (None without a response)."""
-    responses = sorted(responses)
+    median and worst response in seconds (None without a response). ``middle`` is the middle response of an odd
+    number of them, or the middle two of an even number: their median is the median of all."""
+    middle = sorted(middle)
     return {
         "target": name,
         "met": met,
         "breached": breached,
         "running": running,
         "percent": percent(met, breached),
-        "median_seconds": round(statistics.median(responses)) if responses else None,
-        "worst_seconds": round(responses[-1]) if responses else None,
+        "median_seconds": round(statistics.median(middle)) if middle else None,
+        "worst_seconds": None if worst is None else round(worst),
     }
 
 

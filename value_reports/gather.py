@@ -1,11 +1,11 @@
 """A quarter's figures for a set of accounts, asked of each app's selectors in a fixed number of queries whatever
-the number of accounts (plus a few per TAM absence in the quarter, for who covered).
+the number of accounts and of TAM absences.
 
-The figures are stored with the report as JSON, so times are kept as ISO 8601 strings (UTC) and read back into
-aware datetimes for a page (``revive``)."""
+The figures are stored with the report as JSON, so times are kept as ISO 8601 strings (UTC, by the report's field)
+and read back into aware datetimes for a page (``revive``)."""
 
 import datetime as dt
-import json
+from collections import defaultdict
 
 from django.db.models import Q
 
@@ -19,6 +19,8 @@ from reviews.selectors import quarter_review_figures
 from .figures import headline, target_summary
 
 TIME_KEYS = {"at", "starts_at", "ends_at", "held_at"}
+PAIR = ("primary", "backup")
+PERSON = ("first_name", "last_name", "email", "is_active")  # what naming them and deciding who acts reads
 
 
 def window(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
@@ -35,6 +37,7 @@ def _coverage(account_ids: list[int], first: dt.datetime, last: dt.datetime) -> 
         TamAssignment.objects.filter(account_id__in=account_ids, valid_from__lt=last)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
         .select_related("primary", "backup")
+        .only("account_id", "valid_from", "valid_to", *(f"{who}__{name}" for who in PAIR for name in PERSON))
         .order_by("valid_from")
     )
     for pair in pairs:
@@ -48,9 +51,13 @@ def _coverage(account_ids: list[int], first: dt.datetime, last: dt.datetime) -> 
     )
     fallbacks: dict = {}
     pool = TamLevelPool(first, last)  # who stands in when both TAMs of a pair are away
+    pairs_of = defaultdict(list)  # per TAM, the pairs they are in
+    for pair in pairs:
+        for person in {pair.primary_id, pair.backup_id}:
+            pairs_of[person].append(pair)
     for absence in absences:
         began = max(absence.starts_at, first)
-        theirs = [pair for pair in pairs if absence.tam_id in (pair.primary_id, pair.backup_id)]
+        theirs = pairs_of[absence.tam_id]
         acting = coverage_from(theirs, absences, began, fallbacks, pool)
         days = (min(absence.ends_at, last) - began).total_seconds() / 86400
         for account_id, covering in sorted(acting.items()):
@@ -66,8 +73,14 @@ def _coverage(account_ids: list[int], first: dt.datetime, last: dt.datetime) -> 
     return result
 
 
+def quarter_headlines(account_ids: list[int], quarter: Quarter) -> dict[int, dict]:
+    """The headline numbers of ``quarter`` for each account (for the comparison with the quarter after)."""
+    return {pk: figures["headline"] for pk, figures in quarter_figures(account_ids, quarter).items()}
+
+
 def quarter_figures(account_ids: list[int], quarter: Quarter) -> dict[int, dict]:
-    """Every figure of the value report of ``quarter`` for each account, with its headline numbers."""
+    """Every figure of the value report of ``quarter`` for each account, with its headline numbers (its times as
+    aware datetimes: the report's field keeps them as UTC strings)."""
     first, last = window(quarter)
     credits = quarter_credit_figures(account_ids, first, last)
     cases = account_quarter_figures(account_ids, first, last)
@@ -92,7 +105,8 @@ def quarter_figures(account_ids: list[int], quarter: Quarter) -> dict[int, dict]
                     met=counts["met"],
                     breached=counts["breached"],
                     running=counts["running"],
-                    responses=counts["responses"],
+                    middle=counts["middle"],
+                    worst=counts["worst"],
                 )
                 for name, counts in sorted(case["targets"].items())
             ],
@@ -106,20 +120,8 @@ def quarter_figures(account_ids: list[int], quarter: Quarter) -> dict[int, dict]
             "coverage": coverage[pk],
         }
         figures["headline"] = headline(figures)
-        result[pk] = storable(figures)
+        result[pk] = figures
     return result
-
-
-def storable(value):
-    """``value`` as its JSON column keeps it: datetimes as ISO 8601 strings in UTC, keys as strings (encoded in one
-    pass by the C encoder: a quarter's reports hold tens of thousands of values)."""
-    return json.loads(json.dumps(value, default=_utc_iso))
-
-
-def _utc_iso(value) -> str:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    raise TypeError(f"{type(value).__name__} is not kept in a value report's figures")
 
 
 def revive(value, key: str = ""):

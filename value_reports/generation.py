@@ -23,7 +23,7 @@ from accounts.quarters import Quarter, catch_up_quarters
 from accounts.renewals import ENTERPRISE
 
 from .figures import comparison
-from .gather import quarter_figures
+from .gather import quarter_figures, quarter_headlines
 from .models import ReportSubscription, ValueReport, ValueReportRun
 from .pdf import report_pdf
 
@@ -56,11 +56,11 @@ def _previous_headlines(account_ids: list[int], quarter: Quarter) -> dict[int, d
     """The headline of the quarter before, from its report, else computed when the account was Enterprise then."""
     before = quarter.previous()
     rows = ValueReport.objects.filter(account_id__in=account_ids, quarter_start=before.start)
-    stored = {pk: figures["headline"] for pk, figures in rows.values_list("account_id", "figures")}
+    stored = dict(rows.values_list("account_id", "figures__headline"))
     enterprise_then = _enterprise_accounts(before, without_report=False)
     missing = [pk for pk in account_ids if pk not in stored and pk in enterprise_then]
     if missing:
-        stored.update({pk: figures["headline"] for pk, figures in quarter_figures(missing, before).items()})
+        stored.update(quarter_headlines(missing, before))
     return stored
 
 
@@ -95,7 +95,11 @@ def reports_for_quarter(quarter: Quarter, now: dt.datetime) -> tuple[list[ValueR
             ],
             ignore_conflicts=True,
         )
-        made = list(ValueReport.objects.filter(run=run).select_related("account").order_by("account__name"))
+        made = list(
+            ValueReport.objects.filter(run=run).defer("figures").select_related("account").order_by("account__name")
+        )
+        for report in made:
+            report.figures = figures[report.account_id]  # as just written: not read back
         mailed = _mail(made)
     return made, mailed
 

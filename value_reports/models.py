@@ -6,6 +6,7 @@ from django.db import models
 from accounts.models import Account
 from accounts.quarters import Quarter
 
+from .figures import FiguresEncoder
 from .querysets import ValueReportQuerySet
 
 
@@ -16,7 +17,7 @@ class ValueReport(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="value_reports")
     quarter_start = models.DateField()
     tier_name = models.CharField(max_length=60, help_text="The tier of the account's contract at the quarter's end.")
-    figures = models.JSONField()
+    figures = models.JSONField(encoder=FiguresEncoder)
     generated_at = models.DateTimeField()
     generation_ms = models.PositiveIntegerField(default=0, help_text="How long the run took per report.")
     run = models.UUIDField(help_text="The job run that made it.")

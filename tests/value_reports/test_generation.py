@@ -15,16 +15,17 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Contract, TamAbsence
 from accounts.quarters import Quarter
 from accounts.services import contract_create, contract_end, coverage_assign
-from cases.models import Case, Milestone
+from cases.models import Case, Milestone, SlaTarget
 from core.models import OutboxMessage
 from core.outbox import outbox_deliver
 from maintenance.models import CreditEntry, MaintenanceEvent
 from tests.factories import AccountFactory, customer_user, tier
 from tests.races import at_once
+from value_reports.gather import quarter_figures
 from value_reports.generation import reports_for_quarter, reports_generate
 from value_reports.models import ReportSubscription, ValueReport, ValueReportRun
 
-from .conftest import NOW, ON_THE_FIXED_CLOCK, Q2_FIRST, Q2_LAST, denver
+from .conftest import NOW, ON_THE_FIXED_CLOCK, Q2_FIRST, Q2_LAST, _case, _clock, denver
 
 pytestmark = ON_THE_FIXED_CLOCK
 Q2 = Quarter(2026, 2)
@@ -217,3 +218,23 @@ def test_the_job_takes_the_same_queries_for_more_accounts(ess, people, time_mach
         *[(people["tam"].display_name, people["backup"].display_name, days) for days in (2.0, 1.0, 1.0, 1.0)],
         (people["backup"].display_name, people["tam"].display_name, 2.0),
     ]
+
+
+@pytest.mark.parametrize("hours", [[1, 2, 3, 10], [5, 1, 3], [7], []], ids=["even", "odd", "one", "none"])
+def test_a_targets_median_and_worst_response_are_those_of_all_its_clocks(ess, people, hours):
+    """The database hands over only the middle one or two responses and the worst; the median is that of all."""
+    target = SlaTarget.objects.filter(policy__tier__name="Enterprise", meet_event="first_response").first()
+    case = _case(ess, people, denver(5, 4), 2, "portal")
+    for day, taken in enumerate(hours, start=4):
+        _clock(case, target, denver(5, day), after=dt.timedelta(hours=taken, seconds=1), due_in=dt.timedelta(hours=6))
+    _clock(case, target, denver(5, 20))  # still running: no response
+    _clock(case, target, denver(5, 21), breached=True)  # breached, never met
+
+    (summary,) = quarter_figures([ess.pk], Q2)[ess.pk]["sla"]
+
+    seconds = [h * 3600 + 1 for h in hours]
+    assert summary["median_seconds"] == (round(statistics.median(seconds)) if seconds else None)
+    assert summary["worst_seconds"] == (max(seconds) if seconds else None)
+    late = sum(1 for h in hours if h >= 6)
+    expected = (len(hours) - late, late + 1, 1)
+    assert (summary["met"], summary["breached"], summary["running"]) == expected
