@@ -1,5 +1,5 @@
-"""The measurements that run inside Django (P3, P4, P5, P8), each in a process of its own (``bench/measure/``):
-here, what each is asked and the row made of its answer."""
+"""The measurements that run inside Django (P3, P4, P5, P8, P10, P12, P13), each in a process of its own
+(``bench/measure/``): here, what each is asked and the row made of its answer."""
 
 from bench.environment import in_django, log
 from bench.profiles import Profile
@@ -67,6 +67,75 @@ def p8_business_hours(profile: Profile, secret: str) -> tuple[dict, dict]:
     return _timing_row("P8", what, figures["baseline_us"], figures["subject_us"], "µs", 20), figures
 
 
+def p10_mail_in(profile: Profile, secret: str) -> tuple[dict, dict]:
+    count = profile.mail_messages
+    log(f"P10 mail in: {count:,} messages through ingest_email's service vs the same entries through the API")
+    figures = in_django(profile.database, secret, "p10", "--messages", str(count))
+    ratio = figures["mail_ms_per_message"] / figures["api_ms_per_message"]
+    mb = 1024 * 1024
+    size = figures["large_bytes"]
+    # Bounded: a refused message costs a few megabytes whatever its size; one taken in, a few times its size.
+    bounded = figures["refused_peak_bytes"] < 4 * mb and figures["taken_peak_bytes"] < 4 * size
+    filed = ", ".join(f"{n} {outcome}" for outcome, n in sorted(figures["outcomes"].items()))
+    answered = ", ".join(f"{n} × {code}" for code, n in sorted(figures["api_statuses"].items()))
+    return row(
+        "P10",
+        f"mail in: {count:,} messages (half open cases, half answer them by their thread) vs the same entries "
+        "through the API",
+        f"{figures['api_ms_per_message']:.1f} ms",
+        f"{figures['mail_ms_per_message']:.1f} ms",
+        ratio,
+        ratio <= 3 and bounded,
+        f"{figures['source']}; filed: {filed}; API: {answered}; a {size / mb:.0f} MB message peaks at "
+        f"{figures['refused_peak_bytes'] / mb:.1f} MB refused ({figures['refused']}) and "
+        f"{figures['taken_peak_bytes'] / mb:.0f} MB taken in under a raised limit ({figures['taken']})",
+    ), figures
+
+
+def p12_value_reports(profile: Profile, secret: str) -> tuple[dict, dict]:
+    log("P12 the quarterly value reports of every Enterprise account vs their SQL alone")
+    figures = in_django(profile.database, secret, "p12", "--small", "20", "--repeat", str(profile.repeat))
+    ratio = figures["subject_ms"] / figures["baseline_ms"]
+    fixed = figures["statements_small"] == figures["statements_large"]
+    return row(
+        "P12",
+        f"value reports of {figures['quarter']} for its {figures['reports']:,} Enterprise accounts (the job) vs the "
+        f"{figures['replayed']} statements it ran, replayed alone",
+        f"{figures['baseline_ms']:.0f} ms",
+        f"{figures['subject_ms']:.0f} ms",
+        ratio,
+        ratio <= 2 and fixed,
+        f"{figures['statements']} SQL statements for the whole job; the figures take {figures['statements_small']} "
+        f"statements for {figures['small_accounts']} accounts and {figures['statements_large']} for "
+        f"{figures['reports']:,}",
+    ), figures
+
+
+def p13_growth(profile: Profile, secret: str) -> tuple[dict, dict]:
+    large, small = profile.growth_contracts
+    log(f"P13 renewal reminders and the quarter job with {large:,} contracts vs {small:,}")
+    args = ["--accounts", str(large), "--small", str(small), "--repeat", str(profile.repeat)]
+    figures = in_django(profile.database, secret, "p13", *args)
+    subject, baseline = figures["subject"], figures["baseline"]
+    jobs = ("reminders", "quarter")
+    ratios = {job: subject[f"{job}_ms"] / baseline[f"{job}_ms"] for job in jobs}
+    fixed = all(subject[f"{job}_statements"] == baseline[f"{job}_statements"] for job in jobs)
+    total = lambda side: side["reminders_ms"] + side["quarter_ms"]  # noqa: E731
+    return row(
+        "P13",
+        f"renewal reminders and the quarter job with {large:,} contracts added vs {small:,}",
+        f"{total(baseline):.0f} ms",
+        f"{total(subject):.0f} ms",
+        total(subject) / total(baseline),
+        fixed and all(ratio <= 100 for ratio in ratios.values()),
+        f"reminders {baseline['reminders_ms']:.0f} → {subject['reminders_ms']:.0f} ms ({ratios['reminders']:.1f}×), "
+        f"{baseline['reminders_statements']} → {subject['reminders_statements']} statements, "
+        f"{subject['mailed']:,} mailed; quarter job {baseline['quarter_ms']:.0f} → {subject['quarter_ms']:.0f} ms "
+        f"({ratios['quarter']:.1f}×), {baseline['quarter_statements']} → {subject['quarter_statements']} statements, "
+        f"{subject['granted']:,} granted",
+    ), figures
+
+
 def _timing_row(key: str, what: str, baseline: float, subject: float, unit: str, most: float) -> dict:
     """A row of two timings: the subject's over the baseline's, at most ``most``."""
     ratio = subject / baseline
@@ -78,4 +147,7 @@ MEASUREMENTS = {  # in the order they run
     "P4": p4_rollover,
     "P5": p5_chaser,
     "P8": p8_business_hours,
+    "P10": p10_mail_in,
+    "P12": p12_value_reports,
+    "P13": p13_growth,
 }

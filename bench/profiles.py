@@ -21,6 +21,8 @@ class Profile:
     due_milestones: int
     repeat: int
     booking_rounds: int
+    mail_messages: int
+    growth_contracts: tuple[int, int]
     output: Path
 
     @property
@@ -48,6 +50,8 @@ MEASURE = {
     "due_milestones": (1_000, 200),
     "repeat": (3, 2),
     "booking_rounds": (10, 1),
+    "mail_messages": (1_000, 200),
+    "growth_contracts": ((100_000, 1_000), (5_000, 50)),  # (subject, baseline)
 }
 
 

@@ -23,6 +23,9 @@ GOALS = {
     "P7": "≤ 1.3×, one success per credit",
     "P8": "≤ 20×",
     "P9": "≤ 2×",
+    "P10": "≤ 3× per message, memory bounded",
+    "P12": "≤ 2×, statements fixed",
+    "P13": "statements fixed, ≤ 100×",
 }
 
 
@@ -37,6 +40,9 @@ BOUNDS = {
     "P7": ("max", 1.3),
     "P8": ("max", 20),
     "P9": ("max", 2),
+    "P10": ("max", 3),
+    "P12": ("max", 2),
+    "P13": ("max", 100),
 }
 
 

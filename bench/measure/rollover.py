@@ -14,7 +14,7 @@ from maintenance.credits import quarter_roll_over
 LEDGER = "maintenance_creditentry"
 
 
-def _rollover_accounts(count: int, tier: Tier, quarter: Quarter) -> None:
+def rollover_accounts(count: int, tier: Tier, quarter: Quarter) -> None:
     """``count`` more Enterprise accounts, each with two unused credits banked from the two previous quarters."""
     previous = quarter.previous()
     before = previous.previous()
@@ -119,7 +119,7 @@ def p4_rollover(accounts: int, small: int, repeat: int) -> dict:
 
     def statements(count: int) -> int:
         with transaction.atomic():
-            _rollover_accounts(count, enterprise, quarter)
+            rollover_accounts(count, enterprise, quarter)
             with CaptureQueriesContext(connection) as captured:
                 run_app()
             transaction.set_rollback(True)
@@ -127,7 +127,7 @@ def p4_rollover(accounts: int, small: int, repeat: int) -> dict:
 
     app_times, sql_times, written = [], [], {}
     with transaction.atomic():
-        _rollover_accounts(accounts, enterprise, quarter)
+        rollover_accounts(accounts, enterprise, quarter)
         for _ in range(repeat):
             for name, run, times in (("app", run_app, app_times), ("sql", run_sql, sql_times)):
                 began = timezone.now()
