@@ -1,4 +1,4 @@
-"""The measurements that run inside Django (P3, P4, P5, P8, P10, P12, P13), each in a process of its own
+"""The measurements that run inside Django (P3, P4, P5, P8, P10, P11, P12, P13), each in a process of its own
 (``bench/measure/``): here, what each is asked and the row made of its answer."""
 
 from bench.environment import in_django, log
@@ -92,6 +92,26 @@ def p10_mail_in(profile: Profile, secret: str) -> tuple[dict, dict]:
     ), figures
 
 
+def p11_webhooks(profile: Profile, secret: str) -> tuple[dict, dict]:
+    events = profile.webhook_events
+    log(f"P11 webhook delivery: {events:,} events to 3 receivers by the worker vs a bare loop")
+    figures = in_django(profile.database, secret, "p11", "--events", str(events), "--repeat", str(profile.repeat + 1))
+    ratio = figures["one_worker_per_s"] / figures["bare_per_s"]
+    two = figures["two_workers_per_s"] / figures["one_worker_per_s"]
+    return row(
+        "P11",
+        f"webhook delivery: {figures['messages']:,} messages ({events:,} events × 3 receivers on loopback) by "
+        "deliver_due, the worker's job, vs a bare loop posting the same signed payloads (throughput)",
+        f"{figures['bare_per_s']:.0f}/s",
+        f"{figures['one_worker_per_s']:.0f}/s",
+        ratio,
+        ratio >= 0.5 and figures["exactly_once"],
+        f"best of {figures['rounds']} rounds each; two workers at once: {figures['two_workers_per_s']:.0f}/s "
+        f"({two:.2f}× one); every message delivered "
+        f"with one try, by one worker and by two: {'yes' if figures['exactly_once'] else 'NO'}",
+    ), figures
+
+
 def p12_value_reports(profile: Profile, secret: str) -> tuple[dict, dict]:
     log("P12 the quarterly value reports of every Enterprise account vs their SQL alone")
     figures = in_django(profile.database, secret, "p12", "--small", "20", "--repeat", str(profile.repeat))
@@ -148,6 +168,7 @@ MEASUREMENTS = {  # in the order they run
     "P5": p5_chaser,
     "P8": p8_business_hours,
     "P10": p10_mail_in,
+    "P11": p11_webhooks,
     "P12": p12_value_reports,
     "P13": p13_growth,
 }

@@ -22,6 +22,7 @@ class Profile:
     repeat: int
     booking_rounds: int
     mail_messages: int
+    webhook_events: int
     growth_contracts: tuple[int, int]
     output: Path
 
@@ -51,6 +52,7 @@ MEASURE = {
     "repeat": (3, 2),
     "booking_rounds": (10, 1),
     "mail_messages": (1_000, 200),
+    "webhook_events": (10_000, 300),  # each to 3 receivers
     "growth_contracts": ((100_000, 1_000), (5_000, 50)),  # (subject, baseline)
 }
 

@@ -33,6 +33,7 @@ from bench.environment import REDIS_URL, in_django  # noqa: E402
 from bench.pages import p2_queue_api, p2b_token, p6_case_list, p9_dashboard  # noqa: E402
 from bench.profiles import BASE_CASES, FULL, QUICK, Profile  # noqa: E402
 from bench.report import append_history, in_order, table, write_performance_doc  # noqa: E402
+from bench.scale import scale_lines, scale_out  # noqa: E402
 from bench.server import Server, Target  # noqa: E402
 
 
@@ -75,6 +76,7 @@ def run(profile: Profile, only: set[str], reseed: bool) -> dict:
         server.stop()
         if base_server:
             base_server.stop()
+    scale = scale_out(profile, secret, header[names.SUPPORT]) if wanted("SCALE") else []
     for key, measurement in in_process.MEASUREMENTS.items():
         if wanted(key):
             measured.append((key, measurement(profile, secret)))
@@ -87,6 +89,7 @@ def run(profile: Profile, only: set[str], reseed: bool) -> dict:
         "total_seconds": round(time.monotonic() - began, 1),
         "rows": in_order([figures_row for _, (figures_row, _) in measured]),
         "raw": {key: raw for key, (_, raw) in measured},
+        "scale": scale,
     }
 
 
@@ -94,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small data, a few seconds per measurement")
     parser.add_argument("--reseed", action="store_true", help="seed again even if today's seed is there")
-    parser.add_argument("--only", default="", help="comma-separated rows to measure, e.g. P2,P6")
+    parser.add_argument("--only", default="", help="comma-separated rows to measure, e.g. P2,P6 (SCALE: scale-out)")
     parser.add_argument("--output", type=Path, help="where the JSON results go")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -107,6 +110,7 @@ def main() -> None:
     output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print()
     print(table(results))
+    print("\n".join(scale_lines(results)))
     shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
     print(f"\n{results['profile']} run: {results['total_seconds']:.0f} s; results in {shown}")
     if not args.quick and not only:

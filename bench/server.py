@@ -22,15 +22,16 @@ def free_port() -> int:
 
 class Server:
     """gunicorn with the production settings on a loopback port: two sync workers, one per core (and wrk keeps
-    two connections busy, so that latency is service time, not time queued behind another request)."""
+    two connections busy, so that latency is service time, not time queued behind another request), unless told
+    otherwise (the scale-out measurement)."""
 
-    def __init__(self, database: str, secret: str):
+    def __init__(self, database: str, secret: str, workers: int = 2):
         self.port = free_port()
-        self.log = open(ROOT / "var" / f"bench-gunicorn-{database}.log", "w")  # noqa: SIM115
+        self.log = open(ROOT / "var" / f"bench-gunicorn-{database}-{workers}.log", "w")  # noqa: SIM115
         gunicorn = str(Path(PYTHON).parent / "gunicorn")
         command = [gunicorn, "ess_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(  # noqa: S603
-            [*command, "--workers", "2", "--timeout", "120", "--log-level", "warning"],
+            [*command, "--workers", str(workers), "--timeout", "120", "--log-level", "warning"],
             cwd=ROOT,
             env=django_env(database, secret),
             stdout=self.log,

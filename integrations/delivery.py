@@ -1,12 +1,14 @@
 """The webhook outbox: messages written with the change that causes them, delivered by workers, in order per
-object, each exactly once unless a receiver fails to answer in time.
+object, each exactly once unless a receiver fails to answer in time or a worker dies between posting a batch and
+recording it (then the batch goes again, with the same webhook-ids, when its lease ends).
 
 - ``enqueue`` listens to ``core.events``: in the change's own transaction it writes one message per endpoint that
   wants the event (its type, its account), and asks for a delivery once the transaction commits.
 - ``deliver_due`` (the ``integrations.deliver_webhooks`` job, every minute and after each commit) claims due
   messages with ``SELECT … FOR UPDATE SKIP LOCKED`` and a short lease, so two workers never send the same one;
   a message waits while an earlier message about the same object for the same endpoint is undelivered, so a
-  receiver sees one object's events in the order they happened.
+  receiver sees one object's events in the order they happened. A batch's messages (one per object at most) are
+  posted side by side and their outcomes written in one transaction.
 - A failed try is retried with exponential backoff (``RETRY_DELAYS``: about a day in all). When the last try
   fails the message is given up and the endpoint disabled, and the admins are told; its other messages wait until
   an admin enables it again. Every try is logged (``WebhookAttempt``).
@@ -15,9 +17,11 @@ object, each exactly once unless a receiver fails to answer in time.
 import datetime as dt
 import logging
 import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from core.events import Event
@@ -40,7 +44,9 @@ RETRY_DELAYS = [
     dt.timedelta(hours=8),
 ]
 BATCH = 20
-LEASE = dt.timedelta(minutes=5)  # longer than a try can take (WEBHOOK_TIMEOUT_SECONDS): then another may retry
+SENDERS = 8  # the messages of a batch posted at once, each on a connection of its own
+# Longer than a batch can take (BATCH / SENDERS rounds of WEBHOOK_TIMEOUT_SECONDS at most): then another may retry.
+LEASE = dt.timedelta(minutes=5)
 
 
 # --- Writing: in the change's transaction -----------------------------------------------------------------------
@@ -111,31 +117,59 @@ def _claim(now: dt.datetime) -> list[WebhookMessage]:
     return claimed
 
 
-def _record(message: WebhookMessage, answer: outbound.Answer, at: dt.datetime) -> None:
-    """What the try found: delivered, to be retried, or given up (and the endpoint disabled). The message is this
-    worker's until its lease ends, so its count of tries is the one it was claimed with; a message an admin
-    redelivered or removed meanwhile is left as it is (the try is logged all the same)."""
+def _failed_try(message: WebhookMessage, answer: outbound.Answer, at: dt.datetime) -> None:
+    """A try that failed: the message waits for its next one, or is given up (and its endpoint disabled). The
+    message is this worker's until its lease ends, so its count of tries is the one it was claimed with."""
     attempts = message.attempts + 1
     fields = {"attempts": attempts, "last_status_code": answer.status_code, "last_error": answer.error}
-    if answer.succeeded:
-        fields.update(status=MessageStatus.DELIVERED, delivered_at=at)
-    elif attempts > len(RETRY_DELAYS):
-        fields.update(status=MessageStatus.FAILED)
+    if attempts > len(RETRY_DELAYS):
+        fields["status"] = MessageStatus.FAILED
     else:
-        fields.update(next_attempt_at=at + RETRY_DELAYS[attempts - 1])
+        fields["next_attempt_at"] = at + RETRY_DELAYS[attempts - 1]
+    WebhookMessage.objects.filter(pk=message.pk).update(locked_until=None, **fields)
+    if attempts > len(RETRY_DELAYS):
+        _disable(message.endpoint, at, f"Messages have failed for a day: the last one ({message.webhook_id}).")
+
+
+def _record(tries: list[tuple[WebhookMessage, outbound.Answer]], at: dt.datetime) -> None:
+    """What a batch's tries (sent at ``at``) found, in one transaction: the messages still pending are delivered
+    (one statement per status code) or wait for their next try; one an admin marked otherwise meanwhile is left as
+    it is; the try of every message that still exists is logged (one removed meanwhile, with its endpoint, leaves
+    nothing to log on)."""
     with transaction.atomic():
-        updated = WebhookMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
-            locked_until=None, **fields
+        still = dict(
+            WebhookMessage.objects.select_for_update()
+            .filter(pk__in=[message.pk for message, _ in tries])
+            .values_list("pk", "status")
         )
-        if updated and fields.get("status") == MessageStatus.FAILED:
-            _disable(message.endpoint, at, f"Messages have failed for a day: the last one ({message.webhook_id}).")
-        WebhookAttempt.objects.create(
-            message=message,
-            attempted_at=at,
-            status_code=answer.status_code,
-            error=answer.error,
-            duration_ms=answer.duration_ms,
-            succeeded=answer.succeeded,
+        delivered = defaultdict(list)  # per status code
+        for message, answer in tries:
+            if still.get(message.pk) != MessageStatus.PENDING:
+                continue
+            if answer.succeeded:
+                delivered[answer.status_code].append(message.pk)
+            else:
+                _failed_try(message, answer, at)
+        for status_code, pks in delivered.items():
+            WebhookMessage.objects.filter(pk__in=pks).update(
+                status=MessageStatus.DELIVERED,
+                delivered_at=at,
+                attempts=F("attempts") + 1,
+                last_status_code=status_code,
+                last_error="",
+                locked_until=None,
+            )
+        WebhookAttempt.objects.bulk_create(
+            WebhookAttempt(
+                message=message,
+                attempted_at=at,
+                status_code=answer.status_code,
+                error=answer.error,
+                duration_ms=answer.duration_ms,
+                succeeded=answer.succeeded,
+            )
+            for message, answer in tries
+            if message.pk in still
         )
 
 
@@ -148,8 +182,7 @@ def _disable(endpoint: WebhookEndpoint, at: dt.datetime, reason: str) -> None:
         notifications.endpoint_disabled(endpoint)
 
 
-def deliver_one(message: WebhookMessage) -> outbound.Answer:
-    at = timezone.now()
+def _send(message: WebhookMessage, at: dt.datetime) -> tuple[WebhookMessage, outbound.Answer]:
     answer = outbound.send(
         url=message.endpoint.url,
         secret=message.endpoint.secret,
@@ -157,16 +190,21 @@ def deliver_one(message: WebhookMessage) -> outbound.Answer:
         body=message.body,
         at=at,
     )
-    _record(message, answer, at)
-    return answer
+    return message, answer
 
 
 def deliver_due(*, now: dt.datetime | None = None) -> int:
     """Send every message that is due now, batch after batch (a delivered message lets the next one about its
-    object go). Returns how many were delivered. Safe to run often and from several workers at once."""
+    object go). A batch holds at most one message per object and endpoint, so its messages are posted side by side
+    (``SENDERS`` at a time) and recorded together. Returns how many were delivered. Safe to run often and from
+    several workers at once."""
     delivered = 0
-    while True:
-        batch = _claim(now or timezone.now())
-        if not batch:
-            return delivered
-        delivered += sum(1 for message in batch if deliver_one(message).succeeded)
+    with ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="webhook") as senders:
+        while True:
+            batch = _claim(now or timezone.now())
+            if not batch:
+                return delivered
+            at = timezone.now()
+            tries = list(senders.map(_send, batch, [at] * len(batch)))
+            _record(tries, at)
+            delivered += sum(1 for _, answer in tries if answer.succeeded)

@@ -181,6 +181,8 @@ class WebhookMessage(models.Model):
                 condition=Q(status=MessageStatus.PENDING),
                 name="webhook_pending_per_object",
             ),
+            # The claim walks the pending messages in order and stops at a batch, past none of those delivered.
+            models.Index(fields=["id"], condition=Q(status=MessageStatus.PENDING), name="webhook_pending_in_order"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ import django
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.measure")
-    parser.add_argument("name", choices=["sessions", "p3", "p4", "p5", "p8", "p10", "p12", "p13"])
+    parser.add_argument("name", choices=["sessions", "p3", "p4", "p5", "p8", "p10", "p11", "p12", "p13"])
     parser.add_argument("--emails", default="")
     parser.add_argument("--rows", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
@@ -18,6 +18,7 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--only-due", action="store_true")
     parser.add_argument("--messages", type=int, default=1_000)
+    parser.add_argument("--events", type=int, default=10_000)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ess_portal.settings.bench")
     django.setup()
@@ -32,6 +33,10 @@ def main() -> None:
         result = rollover.p4_rollover(args.accounts, args.small, args.repeat)
     elif args.name == "p5":
         result = chaser.p5_chaser(args.due, args.only_due, args.repeat)
+    elif args.name == "p11":
+        from bench.measure.webhooks import p11_webhooks
+
+        result = p11_webhooks(args.events, args.repeat)
     elif args.name == "p12":
         from bench.measure.reports import p12_value_reports
 

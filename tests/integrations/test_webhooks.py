@@ -264,3 +264,24 @@ def test_one_delivery_is_asked_for_per_transaction(ess, alice, support, receiver
         case = _open(ess, alice)
         case_reply(actor=support, case=case, body="On it")
     assert [c for c in callbacks if c is delivery._kick] == [delivery._kick]
+
+
+def test_a_message_removed_while_its_try_is_on_the_wire_leaves_the_rest_of_the_batch_recorded(
+    ess, alice, receiver, monkeypatch
+):
+    _register(receiver)
+    _open(ess, alice, subject="First")
+    _open(ess, alice, subject="Second")
+    first, second = WebhookMessage.objects.order_by("pk")
+    record = delivery._record
+
+    def removed_meanwhile(tries, at):
+        WebhookMessage.objects.filter(pk=first.pk).delete()  # as removing its endpoint does, while the batch is out
+        record(tries, at)
+
+    monkeypatch.setattr(delivery, "_record", removed_meanwhile)
+    assert deliver_due() == 2  # both were posted, in one batch
+    assert sorted(receiver.ids()) == sorted([first.webhook_id, second.webhook_id])
+    second.refresh_from_db()
+    assert second.status == MessageStatus.DELIVERED and second.attempts == 1
+    assert list(WebhookAttempt.objects.values_list("message", "succeeded")) == [(second.pk, True)]
