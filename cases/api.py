@@ -9,14 +9,18 @@ from rest_framework.response import Response
 
 from accounts.quarters import vendor_today
 from core.api import ScopedViewSetMixin
+from core.errors import DomainError
 from core.permissions import IsVendorStaff
 
 from . import escalations, services
 from .models import Case, Channel, Escalation
 from .serializers import (
+    AnsweredSerializer,
     CaseEntrySerializer,
     CaseOpenSerializer,
     CaseSerializer,
+    ContactLogInputSerializer,
+    ContactLogSerializer,
     EscalateSerializer,
     EscalationSerializer,
     MilestoneSerializer,
@@ -138,6 +142,41 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         payload.is_valid(raise_exception=True)
         escalation = escalations.case_escalate(actor=request.user, case=case, reason=payload.validated_data["reason"])
         return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ContactLogInputSerializer,
+        responses={201: ContactLogSerializer},
+        summary="Log a call, voicemail or e-mail (staff)",
+        description="A call to support starts the phone-answer clock, a voicemail or e-mail to the TAM the "
+        "TAM-reply clock, from when it came in; an answer given with it meets the clock then.",
+    )
+    @action(detail=True, methods=["post"])
+    def contacts(self, request, pk=None):
+        case = self.get_object()
+        services.may_log_contact.require(request.user, case)  # the refusal before the input, as on the page
+        payload = ContactLogInputSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        contact = services.contact_log(actor=request.user, case=case, **payload.validated_data)
+        return Response(ContactLogSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AnsweredSerializer,
+        responses=ContactLogSerializer,
+        summary="Record a call back: a logged call or message answered (staff)",
+    )
+    @action(detail=True, methods=["post"])
+    def answered(self, request, pk=None):
+        case = self.get_object()
+        services.may_record_answer.require(request.user, case)  # the refusal before the input, as on the page
+        payload = AnsweredSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        contact = case.contacts.filter(pk=payload.validated_data["contact"]).first()
+        if contact is None:
+            raise DomainError("Choose a call or message logged on this case.", field="contact")
+        contact = services.contact_answered(
+            actor=request.user, contact=contact, answered_at=payload.validated_data["answered_at"]
+        )
+        return Response(ContactLogSerializer(contact).data)
 
 
 class EscalationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
 from accounts.models import Account, User
+from accounts.serializers import LOCAL_TIME_HELP, LocalDateTimeField
 
-from .models import Case, CaseEntry, Escalation, Milestone, Severity, case_reference
+from .models import Case, CaseEntry, ContactLog, Escalation, Milestone, Severity, case_reference
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -177,3 +178,32 @@ class EscalationSerializer(serializers.ModelSerializer):
         model = Escalation
         fields = ["id", "case", "escalated_to", "escalated_at", "reason", "acknowledged_at", "superseded_at"]
         read_only_fields = fields
+
+
+class ContactLogSerializer(serializers.ModelSerializer):
+    """A call to support, or a voicemail or e-mail to the TAM, logged on a case, and when it was answered."""
+
+    tam = serializers.CharField(source="tam.display_name", read_only=True, default=None)
+
+    class Meta:
+        model = ContactLog
+        fields = ["id", "kind", "received_at", "answered_at", "tam", "notes"]
+        read_only_fields = fields
+
+
+class ContactLogInputSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        max_length=12, allow_blank=True, default="", help_text="phone (to support), voicemail or email (to the TAM)."
+    )
+    received_at = LocalDateTimeField(required=False, allow_null=True, default=None)
+    answered_at = LocalDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Empty if not answered yet. " + LOCAL_TIME_HELP
+    )
+    notes = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class AnsweredSerializer(serializers.Serializer):
+    contact = serializers.IntegerField(help_text="The id of a call or message logged on this case.")
+    answered_at = LocalDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Empty for now. " + LOCAL_TIME_HELP
+    )

@@ -16,7 +16,7 @@ from accounts.coverage import NoTamAvailable, acting_tam
 from accounts.models import Account, User
 from core.errors import DomainError
 from core.events import publish
-from core.permissions import require
+from core.permissions import Rule, require
 
 from . import notifications
 from .attachments import attachments_check, attachments_store
@@ -70,9 +70,13 @@ def may_change_status(user: User, case: Case) -> bool:
     return may_reply(user, case)
 
 
-def may_log_contact(user: User, case: Case) -> bool:
-    """Vendor staff log calls, voicemails and e-mails, and record when they were answered."""
+def _vendor_staff(user: User, case: Case | None = None) -> bool:
     return user.is_vendor_staff
+
+
+# Vendor staff log calls, voicemails and e-mails, and record when they were answered.
+may_log_contact = Rule(_vendor_staff, "Only vendor staff log calls and messages.")
+may_record_answer = Rule(_vendor_staff, "Only vendor staff record answers.")
 
 
 def status_choices(user: User, case: Case) -> list[CaseStatus]:
@@ -283,7 +287,7 @@ def contact_log(
     """Log a call to support, or a voicemail or e-mail to the TAM (the TAM acting then, unless named), with when
     it came in and was answered. The phone-answer and TAM-reply clocks run from ``received_at``; an answer
     logged with it meets them."""
-    require(may_log_contact(actor, case), "Only vendor staff log calls and messages.")
+    may_log_contact.require(actor, case)
     if kind not in ContactKind.values:
         raise DomainError("Choose what was received.", field="kind")
     if received_at is None:
@@ -324,7 +328,7 @@ def contact_answered(*, actor: User, contact: ContactLog, answered_at: dt.dateti
     """Record when a logged call was answered, or a voicemail or e-mail replied to (a call back): its clock is met
     then."""
     answered_at = answered_at or timezone.now()
-    require(may_log_contact(actor, contact.case), "Only vendor staff record answers.")
+    may_record_answer.require(actor, contact.case)
     with transaction.atomic():
         contact = ContactLog.objects.select_for_update().select_related("case").get(pk=contact.pk)
         if contact.answered_at is not None:

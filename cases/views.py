@@ -225,7 +225,7 @@ CASE_ACTIONS = {
         form_kwargs=lambda request, case: {"case": case},
         run=_answered,
         done="Recorded as answered.",
-        may=services.may_log_contact,
+        may=services.may_record_answer,
     ),
 }
 

@@ -174,37 +174,108 @@ def test_a_reply_answers_only_the_messages_received_before_it(voicemail, ess, su
     assert clocks[first.pk].state == "met" and clocks[later.pk].state == "running"
 
 
-@pytest.mark.parametrize("path", ["service", "page"])
+@pytest.mark.parametrize("path", ["service", "page", "api"])
 def test_a_call_back_logged_as_an_answer_meets_it(path, voicemail, support, client_for):
     case, contact = voicemail
     called_back = MONDAY_9 + dt.timedelta(minutes=20)
+    data = {"contact": contact.pk, "answered_at": "2026-12-14T09:20"}
     if path == "service":
         contact_answered(actor=support, contact=contact, answered_at=called_back)
-    else:
-        data = {"contact": contact.pk, "answered_at": "2026-12-14T09:20"}
+    elif path == "page":
         assert client_for(support).post(reverse("cases:log-contact", args=[case.pk]), data).status_code == 302
+    else:
+        response = client_for(support).post(f"/api/v1/cases/{case.pk}/answered/", data, content_type="application/json")
+        assert response.status_code == 200, response.content
+        assert response.json()["answered_at"] == called_back.isoformat().replace("+00:00", "Z")
     assert tam_reply_clock(case).met_at == called_back
 
 
-def test_a_message_logged_with_its_answer_on_the_page_is_met(ess, alice, support, client_for, time_machine):
+@pytest.mark.parametrize("path", ["page", "api"])
+def test_a_message_logged_with_its_answer_is_met(path, ess, alice, support, client_for, time_machine):
     time_machine.move_to(MONDAY_9 + dt.timedelta(minutes=30), tick=False)
     case = open_case(ess, alice, at=MONDAY_9 - dt.timedelta(hours=1))
     data = {"kind": "email", "received_at": "2026-12-14T09:00", "answered_at": "2026-12-14T09:10"}
-    assert client_for(support).post(reverse("cases:log-contact", args=[case.pk]), data).status_code == 302
+    client = client_for(support)
+    if path == "page":
+        assert client.post(reverse("cases:log-contact", args=[case.pk]), data).status_code == 302
+    else:
+        response = client.post(f"/api/v1/cases/{case.pk}/contacts/", data, content_type="application/json")
+        assert response.status_code == 201, response.content
+        assert response.json()["kind"] == "email"
     assert tam_reply_clock(case).met_at == MONDAY_9 + dt.timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"kind": "email"}, "received_at", "Say when it came in."),
+        ({"kind": "fax", "received_at": "2026-12-14T09:00"}, "kind", "Choose what was received."),
+        (
+            {"kind": "email", "received_at": "2026-12-14T09:00", "answered_at": "2026-12-14T08:00"},
+            "answered_at",
+            "It was answered after it came in.",
+        ),
+    ],
+)
+def test_a_contact_the_page_refuses_the_api_refuses_with_the_same_message(
+    data, field, message, ess, alice, support, client_for, time_machine
+):
+    time_machine.move_to(MONDAY_9 + dt.timedelta(minutes=30), tick=False)
+    case = open_case(ess, alice, at=MONDAY_9 - dt.timedelta(hours=1))
+    client = client_for(support)
+    page = client.post(reverse("cases:log-contact", args=[case.pk]), data)
+    assert page.status_code == 200 and message in page.content.decode()
+    response = client.post(f"/api/v1/cases/{case.pk}/contacts/", data, content_type="application/json")
+    assert (response.status_code, response.json()[field]) == (400, [message])
+    assert not case.contacts.exists()
+
+
+def test_customers_neither_log_calls_nor_record_call_backs_through_the_api(voicemail, alice, client_for):
+    case, contact = voicemail
+    client = client_for(alice)
+    body = {"kind": "phone", "received_at": "2026-12-14T09:00"}
+    assert client.post(f"/api/v1/cases/{case.pk}/contacts/", body, content_type="application/json").status_code == 403
+    body = {"contact": contact.pk}
+    assert client.post(f"/api/v1/cases/{case.pk}/answered/", body, content_type="application/json").status_code == 403
+    contact.refresh_from_db()
+    assert contact.answered_at is None and case.contacts.count() == 1
+
+
+def test_a_call_back_names_a_contact_of_this_case(voicemail, support, client_for, ess, alice):
+    _, contact = voicemail
+    other = open_case(ess, alice, at=MONDAY_9 - dt.timedelta(hours=1))
+    body = {"contact": contact.pk}
+    response = client_for(support).post(f"/api/v1/cases/{other.pk}/answered/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["contact"] == ["Choose a call or message logged on this case."]
+    contact.refresh_from_db()
+    assert contact.answered_at is None
 
 
 # --- 9. Due means due -------------------------------------------------------------------------------------------
 
-# A voicemail on the Friday evening before each daylight-saving change in Denver, and on an ordinary Monday: the
-# two business hours run out at 07:00 local on the Monday after a change (one hour on Friday, one on Monday).
+# A voicemail on the Friday evening before each daylight-saving change in Denver from 2026 to 2028, and on an
+# ordinary Monday: the two business hours run out at 07:00 local on the Monday after a change (one hour on
+# Friday, one on Monday).
 TAM_REPLY_DUE = [
     pytest.param(MONDAY_9, MONDAY_9 + dt.timedelta(hours=2), id="ordinary Monday"),
     pytest.param(
-        dt.datetime(2026, 3, 6, 17, 0, tzinfo=DENVER), dt.datetime(2026, 3, 9, 13, 0, tzinfo=UTC), id="spring forward"
+        dt.datetime(2026, 3, 6, 17, 0, tzinfo=DENVER), dt.datetime(2026, 3, 9, 13, 0, tzinfo=UTC), id="spring 2026"
     ),
     pytest.param(
-        dt.datetime(2026, 10, 30, 17, 0, tzinfo=DENVER), dt.datetime(2026, 11, 2, 14, 0, tzinfo=UTC), id="fall back"
+        dt.datetime(2026, 10, 30, 17, 0, tzinfo=DENVER), dt.datetime(2026, 11, 2, 14, 0, tzinfo=UTC), id="fall 2026"
+    ),
+    pytest.param(
+        dt.datetime(2027, 3, 12, 17, 0, tzinfo=DENVER), dt.datetime(2027, 3, 15, 13, 0, tzinfo=UTC), id="spring 2027"
+    ),
+    pytest.param(
+        dt.datetime(2027, 11, 5, 17, 0, tzinfo=DENVER), dt.datetime(2027, 11, 8, 14, 0, tzinfo=UTC), id="fall 2027"
+    ),
+    pytest.param(
+        dt.datetime(2028, 3, 10, 17, 0, tzinfo=DENVER), dt.datetime(2028, 3, 13, 13, 0, tzinfo=UTC), id="spring 2028"
+    ),
+    pytest.param(
+        dt.datetime(2028, 11, 3, 17, 0, tzinfo=DENVER), dt.datetime(2028, 11, 6, 14, 0, tzinfo=UTC), id="fall 2028"
     ),
 ]
 

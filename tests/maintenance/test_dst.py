@@ -16,7 +16,7 @@ from maintenance.models import MaintenanceEvent
 from maintenance.services import credit_adjust
 from tests.factories import customer_user, tier
 
-from .conftest import DENVER, ENTRIES, attempt_booking, book
+from .conftest import DENVER, ENTRIES, attempt_action, attempt_booking, book
 
 # The nights the clocks go back (01:00-02:00 happens twice) and forward (02:00-03:00 never happens), all Sundays.
 FALL_BACK = [dt.date(2026, 11, 1), dt.date(2027, 11, 7), dt.date(2028, 11, 5)]
@@ -184,3 +184,64 @@ def test_the_tams_other_events_are_measured_on_the_real_interval(
         assert outcome.messages == [
             "Terry Tamsin, who would perform it, is already booked at that time; choose another time."
         ]
+
+
+# --- Another time proposed by the TAM, across the change ------------------------------------------------------------
+
+
+def _requested_the_evening_before(day: dt.date, ess, alice) -> MaintenanceEvent:
+    evening = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(19), tzinfo=DENVER)  # a Saturday evening
+    return book(ess, alice, starts_at=evening, duration=dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("day", FALL_BACK + SPRING_FORWARD, ids=str)
+def test_a_proposed_time_across_the_change_lasts_its_real_hours(
+    entry, day, three_weeks_before, client_for, ess, alice, tam
+):
+    """Three hours proposed from 00:30 the night clocks go back end at 02:30; from 01:00 the night they go
+    forward, at 05:00; the customer's acceptance moves the event onto that real interval."""
+    three_weeks_before(day)
+    event = _requested_the_evening_before(day, ess, alice)
+    start, end = ("00:30 MDT", "02:30 MST") if day.month == 11 else ("01:00 MST", "05:00 MDT")
+
+    outcome = attempt_action(entry, client_for, tam, event, "propose", start=f"{day}T{start[:5]}", minutes=180)
+
+    assert outcome.ok, outcome.messages
+    assert (local(outcome.event.proposed_starts_at), local(outcome.event.proposed_ends_at)) == (start, end)
+    accepted = attempt_action(entry, client_for, alice, outcome.event, "accept")
+    assert accepted.ok, accepted.messages
+    assert accepted.event.duration == THREE_HOURS
+    assert (local(accepted.event.starts_at), local(accepted.event.ends_at)) == (start, end)
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("day", SPRING_FORWARD, ids=str)
+def test_a_proposed_start_the_clocks_skip_is_refused_with_a_message_about_that_time(
+    entry, day, three_weeks_before, client_for, ess, alice, tam
+):
+    three_weeks_before(day)
+    event = _requested_the_evening_before(day, ess, alice)
+    outcome = attempt_action(entry, client_for, tam, event, "propose", start=f"{day}T02:30", minutes=60)
+    assert outcome.messages == [
+        f"{day:%a %b %-d, %Y} 02:30 does not exist in America/Denver: that night the clocks go forward from 02:00 "
+        "to 03:00. Choose a time before or after the change."
+    ]
+    event.refresh_from_db()
+    assert not event.has_proposal
+
+
+@pytest.mark.parametrize("entry", ["page", "api"])
+@pytest.mark.parametrize("day", FALL_BACK, ids=str)
+def test_a_proposed_start_in_the_hour_the_clocks_repeat_is_refused(
+    entry, day, three_weeks_before, client_for, ess, alice, tam
+):
+    three_weeks_before(day)
+    event = _requested_the_evening_before(day, ess, alice)
+    outcome = attempt_action(entry, client_for, tam, event, "propose", start=f"{day}T01:30", minutes=60)
+    assert outcome.messages == [
+        f"{day:%a %b %-d, %Y} 01:30 happens twice in America/Denver: that night the clocks go back from 02:00 "
+        "to 01:00. Choose a time outside that hour."
+    ]
+    event.refresh_from_db()
+    assert not event.has_proposal

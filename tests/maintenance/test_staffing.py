@@ -1,7 +1,8 @@
 """The performing TAM follows coverage: an absence recorded, changed or cancelled, or new TAMs for the account, give
 each open event ahead to the acting TAM at its start (an invitation to them, a cancellation to the previous one,
 the customer told), or flag it for the admins when that TAM is booked then or nobody is free. Through the services,
-the absences page and the API alike."""
+the absences page and the API alike; new TAMs through the service, the account's configuration page and the
+configuration site alike."""
 
 import datetime as dt
 import re
@@ -17,6 +18,7 @@ from maintenance.models import MaintenanceEvent
 from maintenance.selectors import events_needing_a_tam
 from maintenance.services import event_confirm
 from tests.factories import UserFactory, customer_user, flush_mail, tier
+from tests.security.page_forms import admin_form_values
 
 from .conftest import EVENING, NOW, book
 
@@ -116,11 +118,37 @@ def test_moving_the_absence_off_the_event_gives_it_back(entry, client_for, confi
     assert fresh(confirmed).performing_tam == tam
 
 
-def test_new_tams_for_the_account_take_its_events(confirmed, tam):
+def assign_tams(entry, client_for, admin, account, primary, backup) -> None:
+    """An admin names the account's TAMs through ``entry``: the service, the account's configuration page, or the
+    configuration site's add form."""
+    if entry == "service":
+        accounts.coverage_assign(actor=admin, account=account, primary=primary, backup=backup)
+        return
+    client = client_for(admin)
+    if entry == "page":
+        url, data = f"/configuration/accounts/{account.slug}/tams/", {"primary": primary.pk, "backup": backup.pk}
+    else:
+        url = "/config/accounts/tamassignment/add/"
+        data = admin_form_values(client, url, account=account.pk, primary=primary.pk, backup=backup.pk)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+@pytest.mark.parametrize("entry", ["service", "page", "admin"])
+def test_new_tams_for_the_account_take_its_events(entry, client_for, confirmed, alice, tam, admin_user):
     newcomer = UserFactory(email="nora@ess.example", first_name="Nora", last_name="New", roles=[Role.TAM])
     other = UserFactory(email="otto@ess.example", first_name="Otto", last_name="Other", roles=[Role.TAM])
-    accounts.coverage_assign(actor=None, account=confirmed.account, primary=newcomer, backup=other)
-    assert fresh(confirmed).performing_tam == newcomer
+    flush_mail()
+    assign_tams(entry, client_for, admin_user, confirmed.account, newcomer, other)
+    event = fresh(confirmed)
+    assert (event.performing_tam, event.sequence, event.staffing_problem) == (newcomer, 1, None)
+    outbox_deliver()
+    invitation = next(m for m in mails_to(newcomer) if m.subject.startswith("You now perform"))
+    assert "METHOD:REQUEST" in ics(invitation) and "SEQUENCE:1" in ics(invitation)
+    handed_over = next(m for m in mails_to(tam) if m.subject.startswith("Handed over"))
+    assert "METHOD:CANCEL" in ics(handed_over) and f"UID:{event.uid}@ess-portal" in ics(handed_over)
+    told = next(m for m in mails_to(alice) if m.subject == "Your planned maintenance has a new TAM")
+    assert "Nora New" in told.body and "in place of Terry Tamsin" in told.body
 
 
 def test_with_the_tam_and_backup_away_a_tam_level_resource_takes_it(confirmed, tam, backup_tam, tam_level):

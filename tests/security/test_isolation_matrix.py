@@ -230,6 +230,8 @@ ACCESS: dict[str, Access] = {
     "api:case-status": Access("customer", 403, "case"),
     "api:case-note": Access("support", 403, "case"),
     "api:case-escalate": Access("support", 403, "case"),
+    "api:case-contacts": Access("support", 403, "case"),
+    "api:case-answered": Access("support", 403, "case"),
     "api:escalation-list": Access("support", 403),
     "api:escalation-detail": Access("support", 403, "escalation"),
     "api:escalation-acknowledge": Access("tam", 403, "escalation"),
