@@ -70,13 +70,9 @@ def may_change_status(user: User, case: Case) -> bool:
     return may_reply(user, case)
 
 
-def _vendor_staff(user: User, case: Case | None = None) -> bool:
-    return user.is_vendor_staff
-
-
 # Vendor staff log calls, voicemails and e-mails, and record when they were answered.
-may_log_contact = Rule(_vendor_staff, "Only vendor staff log calls and messages.")
-may_record_answer = Rule(_vendor_staff, "Only vendor staff record answers.")
+may_log_contact = Rule(lambda user, case: user.is_vendor_staff, "Only vendor staff log calls and messages.")
+may_record_answer = Rule(lambda user, case: user.is_vendor_staff, "Only vendor staff record answers.")
 
 
 def status_choices(user: User, case: Case) -> list[CaseStatus]:
