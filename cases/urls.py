@@ -17,6 +17,6 @@ urlpatterns = [
     path("<int:pk>/status/", views.case_action, {"action": "status"}, name="status"),
     path("<int:pk>/escalate/", views.case_action, {"action": "escalate"}, name="escalate"),
     path("<int:pk>/contacts/", views.case_action, {"action": "contact"}, name="log-contact"),
-    path("escalations/<int:pk>/acknowledge/", views.escalation_acknowledge_view, name="acknowledge"),
+    path("escalations/<int:pk>/acknowledge/", views.escalation_action.one("acknowledge"), name="acknowledge"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

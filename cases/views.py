@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from core.actions import PageAction, offered, perform, perform_form
+from core.actions import PageAction, action_view, offered, perform, perform_form
 from core.permissions import require
 
 from . import dashboard, escalations, selectors, services
@@ -322,19 +322,16 @@ ESCALATION_ACTIONS = {
 }
 
 
-@login_required
-@require_POST
-def escalation_acknowledge_view(request, pk):
-    escalation = get_object_or_404(Escalation.objects.visible_to(request.user).select_related("case"), pk=pk)
-    case_page = reverse("cases:detail", args=[escalation.case_id])
-    return perform(
-        request,
-        escalation,
-        ESCALATION_ACTIONS,
-        "acknowledge",
-        page=lambda forms: redirect(case_page),
-        success_url=case_page,
-    )
+def _escalation(request, pk) -> Escalation:
+    return get_object_or_404(Escalation.objects.visible_to(request.user).select_related("case"), pk=pk)
+
+
+escalation_action = action_view(
+    ESCALATION_ACTIONS,
+    fetch=_escalation,
+    page=lambda request, escalation, forms: redirect("cases:detail", escalation.case_id),
+    back=lambda escalation, outcome: reverse("cases:detail", args=[escalation.case_id]),
+)
 
 
 # --- Attachments ----------------------------------------------------------------------------------

@@ -22,8 +22,10 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from .errors import NON_FIELD, DomainError
 
@@ -36,6 +38,9 @@ class PageAction:
     form_key: str | None = None
     form_kwargs: Callable[[Any, Any], dict] = field(default=lambda request, target: {})
     may: Callable[[Any, Any], bool] | None = None
+    # A button on a row of a list (remove this holiday): its refusal is a message on the page it came from, as for
+    # an action without a form, rather than the form shown again.
+    refused_as_message: bool = False
 
     def make_form(self, request, target, data=None):
         if self.form is None:
@@ -64,29 +69,82 @@ def perform(
     name: str,
     *,
     page: Callable[[dict], HttpResponse],
-    success_url: str,
+    success_url: str | Callable[[Any], str],
 ) -> HttpResponse:
     """Run the named action of the page's table on ``target``: parse its form, call its service, and redirect to
-    ``success_url`` with its message; on a refusal render ``page`` with the form showing why (a refusal without
-    a form is a message on the page it came from)."""
+    ``success_url`` (or ``success_url(result)``) with its message; on a refusal render ``page`` with the form
+    showing why (a refusal of an action without a form, or of a row's button, is a message on the page it came
+    from: ``success_url(target)``)."""
     action = table.get(name)
     if action is None:
         raise Http404
     if hasattr(action.may, "require"):
         action.may.require(request.user, target)
+
+    def back(outcome) -> str:
+        return success_url(outcome) if callable(success_url) else success_url
+
+    def refused_as_message(errors: Mapping[str, list]) -> HttpResponse:
+        messages.error(request, " ".join(str(text) for texts in errors.values() for text in texts))
+        return redirect(back(target))
+
     form = action.make_form(request, target, request.POST)
     if form is not None and not form.is_valid():
-        return page({action.form_key: form})
+        return refused_as_message(form.errors) if action.refused_as_message else page({action.form_key: form})
     try:
         result = action.run(request, target, form.cleaned_data if form is not None else {})
     except DomainError as error:
-        if form is None:
-            messages.error(request, error.message)
-            return redirect(success_url)
+        if form is None or action.refused_as_message:
+            return refused_as_message(error.errors)
         add_domain_error(form, error)
         return page({action.form_key: form})
     messages.success(request, action.done(result) if callable(action.done) else action.done)
-    return redirect(success_url)
+    return redirect(back(result))
+
+
+def action_view(
+    table: Mapping[str, PageAction],
+    *,
+    fetch: Callable[..., Any],
+    page: Callable[[Any, Any, dict], HttpResponse],
+    back: Callable[[Any, Any], str],
+):
+    """The POST view of a page's action table, routed with the action's name in the path (``<str:action>``), or
+    one route per action: ``view.one("hours")``. ``fetch(request, **url_kwargs)`` finds the target with its own
+    403 or 404; ``page(request, target, forms)`` renders the page with a refused form; ``back(target, outcome)``
+    is where a done or refused action returns (``outcome`` is the service's result, or the target on a
+    refusal)."""
+
+    def run(request, name: str, kwargs: dict) -> HttpResponse:
+        target = fetch(request, **kwargs)
+        return perform(
+            request,
+            target,
+            table,
+            name,
+            page=lambda forms: page(request, target, forms),
+            success_url=lambda outcome: back(target, outcome),
+        )
+
+    @login_required
+    @require_POST
+    def view(request, action: str, **kwargs):
+        return run(request, action, kwargs)
+
+    def one(name: str):
+        if name not in table:
+            raise KeyError(f"no action {name!r} in the table")
+
+        @login_required
+        @require_POST
+        def one_view(request, **kwargs):
+            return run(request, name, kwargs)
+
+        one_view.action_table, one_view.action_name = table, name  # what answers the route, for the route tests
+        return one_view
+
+    view.action_table, view.action_name, view.one = table, None, one
+    return view
 
 
 def perform_form(request, form: django_forms.Form, run: Callable[[dict], Any]):
@@ -99,22 +157,3 @@ def perform_form(request, form: django_forms.Form, run: Callable[[dict], Any]):
     except DomainError as error:
         add_domain_error(form, error)
         return None, form
-
-
-def perform_form_on_page(
-    request,
-    form: django_forms.Form,
-    run: Callable[[dict], Any],
-    *,
-    page: Callable[[dict], HttpResponse],
-    form_key: str,
-    done: str | Callable[[Any], str],
-    success_url: str | Callable[[Any], str],
-) -> HttpResponse:
-    """``perform_form`` for one form of a page that holds several: on a refusal render ``page`` with this form (under
-    ``form_key``) showing why; on success redirect to ``success_url`` with the ``done`` message."""
-    result, refused = perform_form(request, form, run)
-    if refused is not None:
-        return page({form_key: refused})
-    messages.success(request, done(result) if callable(done) else done)
-    return redirect(success_url(result) if callable(success_url) else success_url)

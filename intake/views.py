@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.models import Account
-from core.actions import PageAction, offered, perform
+from core.actions import PageAction, action_view, offered
 
 from . import services
 from .forms import AssignForm, DiscardForm
@@ -89,18 +89,12 @@ def triage_item(request, pk):
     return _item_page(request, _item_for(request, pk))
 
 
-@login_required
-@require_POST
-def triage_action(request, pk, action: str):
-    item = _item_for(request, pk)
-    return perform(
-        request,
-        item,
-        TRIAGE_ACTIONS,
-        action,
-        page=lambda forms: _item_page(request, item, **forms),
-        success_url=reverse("intake:item", args=[item.pk]),
-    )
+triage_action = action_view(
+    TRIAGE_ACTIONS,
+    fetch=_item_for,
+    page=lambda request, item, forms: _item_page(request, item, **forms),
+    back=lambda item, outcome: reverse("intake:item", args=[item.pk]),
+)
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Account
 from accounts.quarters import vendor_today
-from core.actions import PageAction, offered, perform, perform_form
+from core.actions import PageAction, action_view, offered, perform_form
 
 from . import selectors, services
 from .forms import (
@@ -108,18 +108,12 @@ def _actions_page(fetch, table: dict[str, PageAction], context, template: str, u
     """The view that runs a table's actions on the row of a page (``fetch(user, pk)``, 404 when not theirs): back
     to that page (``url_name``) on success, or the page again (``context(request, row, **forms)``) with a refused
     form."""
-
-    @login_required
-    @require_POST
-    def run_action(request, pk, action):
-        row = fetch(request.user, pk)
-
-        def page(forms):
-            return render(request, template, context(request, row, **forms))
-
-        return perform(request, row, table, action, page=page, success_url=reverse(url_name, args=[pk]))
-
-    return run_action
+    return action_view(
+        table,
+        fetch=lambda request, pk: fetch(request.user, pk),
+        page=lambda request, row, forms: render(request, template, context(request, row, **forms)),
+        back=lambda row, outcome: reverse(url_name, args=[row.pk]),
+    )
 
 
 def _offer(user, target, table, forms: dict, *, now_possible=lambda name: True) -> dict[str, bool]:

@@ -99,7 +99,13 @@ class HolidayForm(forms.Form):
 
 
 class HolidayRemoveForm(forms.Form):
-    date = forms.DateField(widget=forms.HiddenInput)
+    date = forms.DateField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a holiday of the list to remove.",
+            "invalid": "Choose a holiday of the list to remove.",
+        },
+    )
 
 
 @lru_cache(maxsize=1)

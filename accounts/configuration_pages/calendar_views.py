@@ -11,9 +11,9 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from core.actions import perform_form, perform_form_on_page
+from core.actions import PageAction, action_view, perform_form
 from core.errors import DomainError
 from core.wording import zone_words
 
@@ -142,94 +142,72 @@ def _calendar_page(request, calendar: BusinessCalendar, forms: dict | None = Non
     return render(request, "config/calendar.html", context, status=status)
 
 
+def _import_holidays(request, calendar: BusinessCalendar, data: dict) -> int:
+    """Import the ticked public holidays of a country (and region) for a year; dates already there stay as they are."""
+    found = services.public_holidays(country=data["country"], subdivision=data["subdivision"], year=data["year"])
+    chosen = set(data["date"])
+    picked = [(day, name) for day, name in found if day in chosen]
+    return services.calendar_import_holidays(actor=request.user, calendar=calendar, holidays=picked)
+
+
+def _remove_holiday(request, calendar: BusinessCalendar, data: dict) -> dt.date:
+    services.calendar_remove_holiday(actor=request.user, calendar=calendar, day=data["date"])
+    return data["date"]
+
+
+# What one calendar's page can change, each by one calendar service.
+CALENDAR_ACTIONS = {
+    "details": PageAction(
+        form=CalendarDetailsForm,
+        form_key="details_form",
+        run=lambda request, calendar, data: services.calendar_save(actor=request.user, calendar=calendar, **data),
+        done=lambda saved: f"{saved.name} saved.",
+    ),
+    "hours": PageAction(
+        form=WeekHoursForm,
+        form_key="hours_form",
+        run=lambda request, calendar, data: services.calendar_set_hours(
+            actor=request.user, calendar=calendar, weekly=data["weekly"]
+        ),
+        done=lambda saved: f"Open hours of {saved.name} saved: {week_summary(weekly_of(saved))}.",
+    ),
+    # A holiday by hand (a date the calendar already has is renamed).
+    "holiday-add": PageAction(
+        form=HolidayForm,
+        form_key="holiday_form",
+        run=lambda request, calendar, data: services.calendar_add_holiday(
+            actor=request.user, calendar=calendar, day=data["date"], name=data["name"]
+        ),
+        done=lambda saved: f"{saved.date:%b %-d, %Y} is a holiday of {saved.calendar.name}.",
+    ),
+    "holiday-remove": PageAction(
+        form=HolidayRemoveForm,
+        form_key="holiday_remove_form",
+        refused_as_message=True,
+        run=_remove_holiday,
+        done=lambda day: f"{day:%b %-d, %Y} is no longer a holiday.",
+    ),
+    "holidays-import": PageAction(
+        form=HolidayImportForm,
+        form_key="lookup_form",
+        run=_import_holidays,
+        done=lambda added: f"Added {added} holiday{'s' if added != 1 else ''} to the calendar.",
+    ),
+}
+
+
 @login_required
 @require_GET
 def calendar_detail(request, pk):
     return _calendar_page(request, _calendar(request, pk))
 
 
-@login_required
-@require_POST
-def calendar_details(request, pk):
-    calendar = _calendar(request, pk)
-    return perform_form_on_page(
-        request,
-        CalendarDetailsForm(request.POST),
-        lambda data: services.calendar_save(actor=request.user, calendar=calendar, **data),
-        page=lambda forms: _calendar_page(request, calendar, forms),
-        form_key="details_form",
-        done=lambda saved: f"{saved.name} saved.",
-        success_url=reverse("config:calendar", args=[pk]),
-    )
-
-
-@login_required
-@require_POST
-def calendar_hours(request, pk):
-    calendar = _calendar(request, pk)
-    return perform_form_on_page(
-        request,
-        WeekHoursForm(request.POST),
-        lambda data: services.calendar_set_hours(actor=request.user, calendar=calendar, weekly=data["weekly"]),
-        page=lambda forms: _calendar_page(request, calendar, forms),
-        form_key="hours_form",
-        done=lambda saved: f"Open hours of {calendar.name} saved: {week_summary(weekly_of(saved))}.",
-        success_url=reverse("config:calendar", args=[pk]),
-    )
-
-
-@login_required
-@require_POST
-def holiday_add(request, pk):
-    """A holiday by hand (a date the calendar already has is renamed)."""
-    calendar = _calendar(request, pk)
-    return perform_form_on_page(
-        request,
-        HolidayForm(request.POST),
-        lambda data: services.calendar_add_holiday(
-            actor=request.user, calendar=calendar, day=data["date"], name=data["name"]
-        ),
-        page=lambda forms: _calendar_page(request, calendar, forms),
-        form_key="holiday_form",
-        done=lambda saved: f"{saved.date:%b %-d, %Y} is a holiday of {calendar.name}.",
-        success_url=reverse("config:calendar", args=[pk]),
-    )
-
-
-@login_required
-@require_POST
-def holiday_remove(request, pk):
-    calendar = _calendar(request, pk)
-    form = HolidayRemoveForm(request.POST)
-    saved, refused = perform_form(
-        request,
-        form,
-        lambda data: services.calendar_remove_holiday(actor=request.user, calendar=calendar, day=data["date"]),
-    )
-    if saved is None:
-        messages.error(request, " ".join(refused.errors.get("date", [])) or "Choose a holiday of the list to remove.")
-    else:
-        messages.success(request, f"{form.cleaned_data['date']:%b %-d, %Y} is no longer a holiday.")
-    return redirect("config:calendar", pk)
-
-
-@login_required
-@require_POST
-def holidays_import(request, pk):
-    """Import the ticked public holidays of a country (and region) for a year; dates already there stay as they are."""
-    calendar = _calendar(request, pk)
-
-    def run(data):
-        found = services.public_holidays(country=data["country"], subdivision=data["subdivision"], year=data["year"])
-        chosen = set(data["date"])
-        picked = [(day, name) for day, name in found if day in chosen]
-        return services.calendar_import_holidays(actor=request.user, calendar=calendar, holidays=picked)
-
-    added, form = perform_form(request, HolidayImportForm(request.POST), run)
-    if added is None:
-        return _calendar_page(request, calendar, {"lookup_form": form})
-    messages.success(request, f"Added {added} holiday{'s' if added != 1 else ''} to {calendar.name}.")
-    return redirect("config:calendar", pk)
+calendar_action = action_view(
+    CALENDAR_ACTIONS,
+    fetch=lambda request, pk: _calendar(request, pk),
+    page=_calendar_page,
+    back=lambda calendar, outcome: reverse("config:calendar", args=[calendar.pk]),
+)
 
 
 @login_required

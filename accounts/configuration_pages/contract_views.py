@@ -8,9 +8,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from core.actions import PageAction, perform, perform_form, perform_form_on_page
+from core.actions import PageAction, action_view, perform_form
 
 from .. import services
 from ..contracts import require_may_manage_contracts
@@ -87,72 +87,65 @@ def account_detail(request, slug):
     return _account_page(request, _account(request, slug))
 
 
-@login_required
-@require_POST
-def account_details(request, slug):
-    account = _account(request, slug)
-
-    def page(forms):
-        account.refresh_from_db()
-        return _account_page(request, account, forms)
-
-    return perform_form_on_page(
-        request,
-        AccountForm(request.POST),
-        lambda data: services.account_save(actor=request.user, account=account, **data),
-        page=page,
+# What one account's page can change, each by one account or contract service.
+ACCOUNT_ACTIONS = {
+    "details": PageAction(
+        form=AccountForm,
         form_key="details_form",
+        run=lambda request, account, data: services.account_save(actor=request.user, account=account, **data),
         done=lambda saved: f"{saved.name} saved.",
-        success_url=lambda saved: reverse("config:account", args=[saved.slug]),
-    )
-
-
-@login_required
-@require_POST
-def account_tams(request, slug):
-    account = _account(request, slug)
-    return perform_form_on_page(
-        request,
-        TamsForm(request.POST),
-        lambda data: services.coverage_assign(actor=request.user, account=account, **data),
-        page=lambda forms: _account_page(request, account, forms),
+    ),
+    "tams": PageAction(
+        form=TamsForm,
         form_key="tams_form",
-        done=lambda saved: f"{saved.primary} is the primary TAM of {account.name}, {saved.backup} the backup.",
-        success_url=reverse("config:account", args=[slug]),
-    )
+        run=lambda request, account, data: services.coverage_assign(actor=request.user, account=account, **data),
+        done=lambda saved: f"{saved.primary} is the primary TAM of {saved.account.name}, {saved.backup} the backup.",
+    ),
+}
 
-
-@login_required
-@require_POST
-def contract_new(request, slug):
-    require_may_manage_contracts(request.user)
-    account = _account(request, slug)
-    return perform_form_on_page(
-        request,
-        ContractForm(request.POST),
-        lambda data: services.contract_create(actor=request.user, account=account, **data),
-        page=lambda forms: _account_page(request, account, forms),
+# Its contracts: the routes refuse with the contract services' own message before anything else.
+ACCOUNT_CONTRACT_ACTIONS = {
+    "contract-new": PageAction(
+        form=ContractForm,
         form_key="contract_form",
+        run=lambda request, account, data: services.contract_create(actor=request.user, account=account, **data),
         done=lambda saved: f"Contract saved: {saved}.",
-        success_url=reverse("config:account", args=[slug]),
-    )
-
-
-@login_required
-@require_POST
-def contract_change_tier(request, slug):
-    """Move the account to another tier from a date: the contract in force ends the day before, a new one starts."""
-    require_may_manage_contracts(request.user)
-    account = _account(request, slug)
-    return perform_form_on_page(
-        request,
-        ChangeTierForm(request.POST),
-        lambda data: services.contract_change_tier(actor=request.user, account=account, **data),
-        page=lambda forms: _account_page(request, account, forms),
+    ),
+    # Move the account to another tier from a date: the contract in force ends the day before, a new one starts.
+    "change-tier": PageAction(
+        form=ChangeTierForm,
         form_key="change_tier_form",
-        done=lambda saved: f"{account.name} moves to {saved.tier} from {saved.start_date:%b %-d, %Y}.",
-        success_url=reverse("config:account", args=[slug]),
-    )
+        run=lambda request, account, data: services.contract_change_tier(actor=request.user, account=account, **data),
+        done=lambda saved: f"{saved.account.name} moves to {saved.tier} from {saved.start_date:%b %-d, %Y}.",
+    ),
+}
+
+CONTRACT_ACTIONS = {
+    "end": PageAction(
+        form=ContractEndForm,
+        form_key="end_form",
+        form_kwargs=lambda request, contract: {"auto_id": f"contract-{contract.pk}-%s"},
+        run=lambda request, contract, data: services.contract_end(
+            actor=request.user, contract=contract, end_date=data["end_date"]
+        ),
+        done=lambda saved: f"Contract ends on {saved.end_date:%b %-d, %Y}.",
+    ),
+    # Withdraw a contract entered in error (it no longer counts on any day; the history is kept).
+    "cancel": PageAction(
+        run=lambda request, contract, data: services.contract_cancel(actor=request.user, contract=contract),
+        done="Contract cancelled: it no longer counts on any day.",
+    ),
+}
+
+
+def _refreshed_account_page(request, account: Account, forms: dict):
+    account.refresh_from_db()  # a refused rename shows the name still saved
+    return _account_page(request, account, forms)
+
+
+def _account_for_contracts(request, slug) -> Account:
+    require_may_manage_contracts(request.user)
+    return _account(request, slug)
 
 
 def _contract(request, pk) -> Contract:
@@ -161,31 +154,28 @@ def _contract(request, pk) -> Contract:
     return get_object_or_404(Contract.objects.select_related("account", "tier"), pk=pk)
 
 
-@login_required
-@require_POST
-def contract_end(request, pk):
-    contract = _contract(request, pk)
-    saved, form = perform_form(
-        request,
-        ContractEndForm(request.POST, auto_id=f"contract-{contract.pk}-%s"),
-        lambda data: services.contract_end(actor=request.user, contract=contract, end_date=data["end_date"]),
-    )
-    if saved is None:
-        return _account_page(request, contract.account, {f"end_{contract.pk}": form})
-    messages.success(request, f"Contract ends on {saved.end_date:%b %-d, %Y}.")
-    return redirect("config:account", contract.account.slug)
+account_action = action_view(
+    ACCOUNT_ACTIONS,
+    fetch=lambda request, slug: _account(request, slug),
+    page=_refreshed_account_page,
+    # a renamed slug moves the page
+    back=lambda account, outcome: reverse(
+        "config:account", args=[outcome.slug if isinstance(outcome, Account) else account.slug]
+    ),
+)
 
+account_contract_action = action_view(
+    ACCOUNT_CONTRACT_ACTIONS,
+    fetch=_account_for_contracts,
+    page=_account_page,
+    back=lambda account, outcome: reverse("config:account", args=[account.slug]),
+)
 
-@login_required
-@require_POST
-def contract_cancel(request, pk):
-    """Withdraw a contract entered in error (it no longer counts on any day; the history is kept)."""
-    contract = _contract(request, pk)
-    back = reverse("config:account", args=[contract.account.slug])
-    actions = {
-        "cancel": PageAction(
-            run=lambda request, contract, data: services.contract_cancel(actor=request.user, contract=contract),
-            done="Contract cancelled: it no longer counts on any day.",
-        )
-    }
-    return perform(request, contract, actions, "cancel", page=lambda forms: redirect(back), success_url=back)
+contract_action = action_view(
+    CONTRACT_ACTIONS,
+    fetch=_contract,
+    page=lambda request, contract, forms: _account_page(
+        request, contract.account, {f"end_{contract.pk}": forms["end_form"]}
+    ),
+    back=lambda contract, outcome: reverse("config:account", args=[contract.account.slug]),
+)

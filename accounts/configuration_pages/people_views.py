@@ -6,9 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from core.actions import perform_form_on_page
+from core.actions import PageAction, action_view
 from core.permissions import require
 from core.wording import zone_words
 
@@ -80,62 +80,54 @@ def _person_page(request, person: User, forms: dict | None = None):
     return render(request, "config/person.html", context)
 
 
+def _set_access(request, person: User, data: dict) -> User:
+    """Deactivate a person (they can no longer sign in; what they did stays theirs) or reactivate them."""
+    return services.user_update(
+        actor=request.user,
+        user=person,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        time_zone=person.time_zone,
+        is_active=data["active"],
+    )
+
+
+# What one person's page can change, each by one people service.
+PERSON_ACTIONS = {
+    "roles": PageAction(
+        form=PersonRolesForm,
+        form_key="roles_form",
+        run=lambda request, person, data: services.user_set_roles(
+            actor=request.user, user=person, roles={Role(role) for role in data["roles"]}, account=data["account"]
+        ),
+        done=lambda saved: f"Roles of {saved} saved.",
+    ),
+    "details": PageAction(
+        form=PersonDetailsForm,
+        form_key="details_form",
+        run=lambda request, person, data: services.user_update(
+            actor=request.user, user=person, is_active=person.is_active, **data
+        ),
+        done=lambda saved: f"{saved} saved.",
+    ),
+    "access": PageAction(
+        form=PersonAccessForm,
+        form_key="access_form",
+        run=_set_access,
+        done=lambda saved: f"{saved} can sign in again." if saved.is_active else f"{saved} is deactivated.",
+    ),
+}
+
+
 @login_required
 @require_GET
 def person_detail(request, pk):
     return _person_page(request, _person(request, pk))
 
 
-@login_required
-@require_POST
-def person_roles(request, pk):
-    person = _person(request, pk)
-    return perform_form_on_page(
-        request,
-        PersonRolesForm(request.POST),
-        lambda data: services.user_set_roles(
-            actor=request.user, user=person, roles={Role(role) for role in data["roles"]}, account=data["account"]
-        ),
-        page=lambda forms: _person_page(request, person, forms),
-        form_key="roles_form",
-        done=lambda saved: f"Roles of {saved} saved.",
-        success_url=reverse("config:person", args=[pk]),
-    )
-
-
-@login_required
-@require_POST
-def person_details(request, pk):
-    person = _person(request, pk)
-    return perform_form_on_page(
-        request,
-        PersonDetailsForm(request.POST),
-        lambda data: services.user_update(actor=request.user, user=person, is_active=person.is_active, **data),
-        page=lambda forms: _person_page(request, person, forms),
-        form_key="details_form",
-        done=lambda saved: f"{saved} saved.",
-        success_url=reverse("config:person", args=[pk]),
-    )
-
-
-@login_required
-@require_POST
-def person_access(request, pk):
-    """Deactivate a person (they can no longer sign in; what they did stays theirs) or reactivate them."""
-    person = _person(request, pk)
-    return perform_form_on_page(
-        request,
-        PersonAccessForm(request.POST),
-        lambda data: services.user_update(
-            actor=request.user,
-            user=person,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            time_zone=person.time_zone,
-            is_active=data["active"],
-        ),
-        page=lambda forms: _person_page(request, person, forms),
-        form_key="access_form",
-        done=lambda saved: f"{saved} can sign in again." if saved.is_active else f"{saved} is deactivated.",
-        success_url=reverse("config:person", args=[pk]),
-    )
+person_action = action_view(
+    PERSON_ACTIONS,
+    fetch=lambda request, pk: _person(request, pk),
+    page=_person_page,
+    back=lambda person, outcome: reverse("config:person", args=[person.pk]),
+)

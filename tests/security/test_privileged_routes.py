@@ -115,7 +115,11 @@ def callers() -> dict[str, set[str]]:
             continue
         tree = ast.parse(inspect.getsource(module))
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef):
+            table = _action_table(node)
+            if table is not None:  # a page's action table: each action answers its own route
+                for key, entry in table.items():
+                    visit(entry, f"{module.__name__}.{node.targets[0].id}[{key}]")
+            elif isinstance(node, ast.FunctionDef):
                 visit(node, f"{module.__name__}.{node.name}")
             elif isinstance(node, ast.ClassDef):
                 for part in node.body:
@@ -126,6 +130,42 @@ def callers() -> dict[str, set[str]]:
             elif not isinstance(node, ast.Import | ast.ImportFrom):
                 visit(node, f"{module.__name__}.<module>")
     return found
+
+
+def _action_table(node) -> dict[str, ast.AST] | None:
+    """``NAME = {"action": PageAction(...), ...}`` at a module's top (an entry may be a helper's call that makes the
+    ``PageAction``): each action's entry by its name."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+        return None
+    if not isinstance(node.value, ast.Dict) or not node.value.keys:
+        return None
+    if not all(isinstance(key, ast.Constant) and isinstance(key.value, str) for key in node.value.keys):
+        return None
+    if not all(isinstance(value, ast.Call) for value in node.value.values):  # PageAction(...), or a helper making one
+        return None
+    return {key.value: value for key, value in zip(node.value.keys, node.value.values, strict=True)}
+
+
+def _action_handlers(view) -> set[str]:
+    """An action view (``core.actions.action_view``) is answered by its entry of the page's table (every entry,
+    for a route that names the action in its path), and by the module's functions an entry names
+    (``run=_import_holidays``)."""
+    for module in MODULES:
+        for name, value in vars(module).items():
+            if value is view.action_table:
+                tree = ast.parse(inspect.getsource(module))
+                functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+                table = next(
+                    _action_table(node)
+                    for node in tree.body
+                    if _action_table(node) is not None and node.targets[0].id == name
+                )
+                keys = list(table) if view.action_name is None else [view.action_name]
+                named = {child.id for key in keys for child in ast.walk(table[key]) if isinstance(child, ast.Name)}
+                return {f"{module.__name__}.{name}[{key}]" for key in keys} | {
+                    f"{module.__name__}.{function}" for function in named & functions
+                }
+    raise LookupError(f"the action table of {view} is in no module")
 
 
 def _qualified(thing) -> str:
@@ -145,6 +185,8 @@ def route_handlers(callback, method: str) -> set[str]:
         cls, hook = _qualified(callback.cls), {"partial_update": "update"}.get(action, action)
         return {f"{cls}.{action}", f"{cls}.perform_{hook}"}
     model_admin = getattr(callback, "model_admin", None)
+    if getattr(callback, "action_table", None) is not None:
+        return _action_handlers(callback)
     view = callback
     while hasattr(view, "__wrapped__"):
         view = view.__wrapped__
