@@ -5,7 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, validated
 from core.models import Limits
 from core.permissions import HasPortalRole, asks_service, require
 
@@ -50,9 +50,8 @@ def limits(request):
     if request.method == "GET":
         return Response(LimitsSerializer(Limits.current()).data)
     require(services.may_configure(request.user), CONFIGURATION_ADMIN_ONLY)
-    payload = LimitsSerializer(data=request.data, partial=True)
-    payload.is_valid(raise_exception=True)
-    saved = services.limits_save(actor=request.user, values=payload.validated_data)
+    payload = validated(LimitsSerializer, request, partial=True)
+    saved = services.limits_save(actor=request.user, values=payload)
     return Response(LimitsSerializer(saved).data)
 
 
@@ -119,9 +118,8 @@ class ContractViewSet(
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         contract = self.get_object()
-        payload = ContractEndSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        contract = services.contract_end(actor=request.user, contract=contract, **payload.validated_data)
+        payload = validated(ContractEndSerializer, request)
+        contract = services.contract_end(actor=request.user, contract=contract, **payload)
         return Response(ContractSerializer(contract).data)
 
     @extend_schema(request=None, responses=ContractSerializer, summary="Cancel a contract entered in error")

@@ -8,7 +8,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from accounts.quarters import vendor_today
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, validated
 from core.errors import DomainError
 from core.permissions import IsVendorStaff
 
@@ -68,9 +68,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer}, summary="Open a case")
     def create(self, request):
-        payload = CaseOpenSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(CaseOpenSerializer, request, context={"request": request})
         case = services.case_open(
             actor=request.user,
             account=data.get("account"),
@@ -101,9 +99,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         case = self.get_object()
-        payload = ReplySerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(ReplySerializer, request)
         entry = services.case_reply(
             actor=request.user,
             case=case,
@@ -120,27 +116,24 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["post"])
     def note(self, request, pk=None):
         case = self.get_object()
-        payload = TextSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        entry = services.case_note(actor=request.user, case=case, body=payload.validated_data["body"])
+        payload = validated(TextSerializer, request)
+        entry = services.case_note(actor=request.user, case=case, body=payload["body"])
         return Response(CaseEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StatusSerializer, responses=CaseSerializer, summary="Change the status")
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         case = self.get_object()
-        payload = StatusSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.case_set_status(actor=request.user, case=case, status=payload.validated_data["status"])
+        payload = validated(StatusSerializer, request)
+        services.case_set_status(actor=request.user, case=case, status=payload["status"])
         return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data)
 
     @extend_schema(request=EscalateSerializer, responses={201: EscalationSerializer}, summary="Escalate to the TAM")
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         case = self.get_object()
-        payload = EscalateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        escalation = escalations.case_escalate(actor=request.user, case=case, reason=payload.validated_data["reason"])
+        payload = validated(EscalateSerializer, request)
+        escalation = escalations.case_escalate(actor=request.user, case=case, reason=payload["reason"])
         return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -154,9 +147,8 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def contacts(self, request, pk=None):
         case = self.get_object()
         services.may_log_contact.require(request.user, case)  # the refusal before the input, as on the page
-        payload = ContactLogInputSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        contact = services.contact_log(actor=request.user, case=case, **payload.validated_data)
+        payload = validated(ContactLogInputSerializer, request, context={"request": request})
+        contact = services.contact_log(actor=request.user, case=case, **payload)
         return Response(ContactLogSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -168,14 +160,11 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def answered(self, request, pk=None):
         case = self.get_object()
         services.may_record_answer.require(request.user, case)  # the refusal before the input, as on the page
-        payload = AnsweredSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        contact = case.contacts.filter(pk=payload.validated_data["contact"]).first()
+        payload = validated(AnsweredSerializer, request, context={"request": request})
+        contact = case.contacts.filter(pk=payload["contact"]).first()
         if contact is None:
             raise DomainError("Choose a call or message logged on this case.", field="contact")
-        contact = services.contact_answered(
-            actor=request.user, contact=contact, answered_at=payload.validated_data["answered_at"]
-        )
+        contact = services.contact_answered(actor=request.user, contact=contact, answered_at=payload["answered_at"])
         return Response(ContactLogSerializer(contact).data)
 
 

@@ -44,6 +44,13 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
 
 
+def validated(serializer_class, request, **kwargs) -> dict:
+    """The request body as ``serializer_class`` parses it, or a 400 with its field errors."""
+    payload = serializer_class(data=request.data, **kwargs)
+    payload.is_valid(raise_exception=True)
+    return payload.validated_data
+
+
 def exception_handler(exc, context):
     challenge = getattr(exc, "www_authenticate", None)  # a credential that was sent and refused (an API token)
     if challenge:

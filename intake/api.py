@@ -8,7 +8,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from cases.serializers import CaseSerializer
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, validated
 
 from . import services
 from .models import TriageItem
@@ -42,9 +42,7 @@ class TriageViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         item = self.get_object()
-        payload = AssignSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(AssignSerializer, request)
         case = services.triage_assign(
             actor=request.user, item=item, account=account_named(data["account"]), severity=data["severity"]
         )

@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, validated
 
 from . import telephony
 from .phone import PhoneCall
@@ -85,7 +85,6 @@ class CallViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=CallEventSerializer, responses=PhoneCallSerializer, summary="One event about a call")
     def create(self, request):
-        payload = CallEventSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        call = telephony.call_event_record(actor=request.user, **payload.validated_data)
+        payload = validated(CallEventSerializer, request)
+        call = telephony.call_event_record(actor=request.user, **payload)
         return Response(PhoneCallSerializer(self.get_queryset().get(pk=call.pk)).data)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, validated
 from core.permissions import asks_service, require
 
 from . import tokens, webhooks
@@ -59,9 +59,8 @@ class ApiTokenViewSet(
     )
     def create(self, request):
         tokens.require_may_create_token(request.user)
-        payload = TokenCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        return _created(*tokens.token_create(actor=request.user, **payload.validated_data))
+        payload = validated(TokenCreateSerializer, request)
+        return _created(*tokens.token_create(actor=request.user, **payload))
 
     @extend_schema(
         request=ServiceTokenCreateSerializer, responses={201: NewApiTokenSerializer}, summary="Make a service token"
@@ -69,9 +68,7 @@ class ApiTokenViewSet(
     @action(detail=False, methods=["post"])
     def service(self, request):
         tokens.require_may_manage_service_tokens(request.user)
-        payload = ServiceTokenCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(ServiceTokenCreateSerializer, request)
         return _created(*tokens.service_token_create(actor=request.user, **{**data, "role": data["role"] or None}))
 
     def perform_destroy(self, instance):
@@ -100,9 +97,8 @@ class WebhookEndpointViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=EndpointRegisterSerializer, responses={201: WebhookEndpointSerializer})
     def create(self, request):
-        payload = EndpointRegisterSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        endpoint = webhooks.endpoint_register(actor=request.user, **payload.validated_data)
+        payload = validated(EndpointRegisterSerializer, request)
+        endpoint = webhooks.endpoint_register(actor=request.user, **payload)
         return Response(WebhookEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EndpointWriteSerializer, responses=WebhookEndpointSerializer)

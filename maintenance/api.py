@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from accounts.api import AccountViewSet
 from accounts.models import Account
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, validated
 
 from . import booking, lifecycle
 from .models import CreditEntry, MaintenanceEvent
@@ -79,9 +79,7 @@ class MaintenanceEventViewSet(
         return event
 
     def _input(self, serializer_class) -> dict:
-        payload = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        payload.is_valid(raise_exception=True)
-        return payload.validated_data
+        return validated(serializer_class, self.request, context=self.get_serializer_context())
 
     def _done(self, event):
         event.refresh_from_db()

@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Account
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, validated
 
 from . import selectors, services
 from . import serializers as shapes
@@ -29,9 +29,7 @@ class _ReadAndAct(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return row
 
     def parsed(self, shape, **kwargs) -> dict:
-        payload = shape(data=self.request.data, **kwargs)
-        payload.is_valid(raise_exception=True)
-        return dict(payload.validated_data)
+        return dict(validated(shape, self.request, **kwargs))
 
     def done(self, row, code=status.HTTP_200_OK) -> Response:
         """The row as the list shows it, re-read in scope."""

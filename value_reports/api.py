@@ -20,7 +20,7 @@ from accounts.renewals import (
     require_may_manage_renewals,
     with_renewal,
 )
-from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, validated
 from core.permissions import HasPortalRole
 
 from . import services
@@ -58,9 +58,8 @@ class ValueReportViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=SubscriptionSerializer, responses=SubscriptionSerializer, summary="Receive it by e-mail")
     @action(detail=False, methods=["post"])
     def subscription(self, request):
-        payload = SubscriptionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        subscribed = services.report_subscription_set(actor=request.user, **payload.validated_data)
+        payload = validated(SubscriptionSerializer, request)
+        subscribed = services.report_subscription_set(actor=request.user, **payload)
         return Response({"subscribed": subscribed})
 
 
@@ -122,18 +121,16 @@ class RenewalViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Generic
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
         contract = self.get_object()
-        payload = RenewSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        renewal = contract_renew(actor=request.user, contract=contract, **payload.validated_data)
+        payload = validated(RenewSerializer, request)
+        renewal = contract_renew(actor=request.user, contract=contract, **payload)
         return Response(_contract(renewal), status=201)
 
     @extend_schema(request=TermsSerializer, summary="Set the renewal terms")
     @action(detail=True, methods=["post"])
     def terms(self, request, pk=None):
         contract = self.get_object()
-        payload = TermsSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        contract = contract_set_renewal_terms(actor=request.user, contract=contract, **payload.validated_data)
+        payload = validated(TermsSerializer, request)
+        contract = contract_set_renewal_terms(actor=request.user, contract=contract, **payload)
         return Response(_contract(contract))
 
 
@@ -157,7 +154,6 @@ def renewal_notices(request, slug):
     """Whether the account's users get its contract renewal reminders: its own users decide, or an administrator.
     Another account is a 404, like a missing one."""
     account = get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
-    payload = RenewalNoticesSerializer(data=request.data)
-    payload.is_valid(raise_exception=True)
-    account = account_set_renewal_notices(actor=request.user, account=account, **payload.validated_data)
+    payload = validated(RenewalNoticesSerializer, request)
+    account = account_set_renewal_notices(actor=request.user, account=account, **payload)
     return Response({"to_contacts": account.renewal_notices_to_contacts})
