@@ -25,6 +25,9 @@ __all__ = [
 ]
 
 
+RELEASE_DEFAULTS = {"product": "KwikTag", "actual_date": None, "notes": "", "published": False}
+
+
 def release_values(release: Release) -> dict:
     """The release's fields as ``release_update`` takes them: what an edit starts from."""
     return {
@@ -38,7 +41,10 @@ def release_values(release: Release) -> dict:
     }
 
 
-def _release_fields(*, product: str, version: str, kind: str, planned_date, actual_date, notes: str) -> dict:
+def _release_fields(
+    *, product: str, version: str, kind: str, planned_date, actual_date, notes: str, published: bool
+) -> dict:
+    """A release's fields as staff give them, checked."""
     product = text(product, model=Release, field="product", required="Name the product.")
     try:
         parse_version(version)
@@ -54,6 +60,7 @@ def _release_fields(*, product: str, version: str, kind: str, planned_date, actu
         "planned_date": planned_date,
         "actual_date": actual_date,
         "notes": text(notes, model=Release, field="notes"),
+        "published": bool(published),
     }
 
 
@@ -81,39 +88,31 @@ def release_create(
     date. It starts as a draft unless published at once; only published releases are shown to customers."""
     may_manage_releases.require(actor)
     fields = _release_fields(
-        product=product, version=version, kind=kind, planned_date=planned_date, actual_date=actual_date, notes=notes
+        product=product,
+        version=version,
+        kind=kind,
+        planned_date=planned_date,
+        actual_date=actual_date,
+        notes=notes,
+        published=published,
     )
-    return _save_release(Release(**fields, published=published))
+    return _save_release(Release(**fields))
 
 
-def release_update(
-    *,
-    actor: User,
-    release: Release,
-    version: str,
-    kind: str,
-    planned_date: dt.date | None,
-    product: str = "KwikTag",
-    actual_date: dt.date | None = None,
-    notes: str = "",
-    published: bool = False,
-) -> Release:
-    """Vendor staff change a release. A release that has previews stays a patch release and stays published
-    (its customers have seen it)."""
+def release_update(*, actor: User, release: Release, **changes) -> Release:
+    """Vendor staff change a release; ``changes`` are the fields ``release_create`` takes, with the same defaults.
+    A release that has previews stays a patch release and stays published (its customers have seen it)."""
     may_manage_releases.require(actor, release)
-    fields = _release_fields(
-        product=product, version=version, kind=kind, planned_date=planned_date, actual_date=actual_date, notes=notes
-    )
+    fields = _release_fields(**{**RELEASE_DEFAULTS, **changes})
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
         if release.previews.exists():
-            if not published:
+            if not fields["published"]:
                 raise DomainError("This release has previews: it cannot go back to draft.", field="published")
-            if kind != ReleaseKind.PATCH:
+            if fields["kind"] != ReleaseKind.PATCH:
                 raise DomainError("This release has previews: it stays a patch release.", field="kind")
         for name, value in fields.items():
             setattr(release, name, value)
-        release.published = published
         return _save_release(release)
 
 
