@@ -16,6 +16,7 @@ from core.permissions import require
 
 from .models import Account, Contract, ContractStatus, TamAssignment, Tier, User
 from .signals import contract_changed
+from .states import CONTRACT_STATES
 
 CONTRACTS_ADMIN_ONLY = "Only administrators change contracts."
 
@@ -122,9 +123,8 @@ def contract_cancel(*, actor: User | None, contract: Contract) -> Contract:
     require_may_manage_contracts(actor)
     with transaction.atomic():
         given, contract = contract, _locked(contract)
-        if contract.status == ContractStatus.CANCELLED:
-            raise DomainError("This contract is already cancelled.", field="status")
-        contract.status = given.status = ContractStatus.CANCELLED
+        CONTRACT_STATES.move(contract, ContractStatus.CANCELLED)
+        given.status = contract.status
         contract.save(update_fields=["status"])
         contract_changed.send(sender=Contract, account=contract.account, contract=contract, actor=actor)
     return contract

@@ -2,23 +2,13 @@
 
 import datetime as dt
 
-from core.errors import DomainError
 from core.states import Transitions
 
 from .models import Case, CaseStatus, EntryKind, MeetEvent
 from .sla import milestones_follow_status, milestones_meet
 from .timeline import entry_add
 
-
-class CaseTransitions(Transitions):
-    def check(self, current, new) -> None:
-        if not self.allows(current, new):
-            raise DomainError(
-                f"A case that is {current.label.lower()} cannot become {new.label.lower()}.", field=self.field
-            )
-
-
-CASE_STATES = CaseTransitions(
+CASE_STATES = Transitions(
     {
         CaseStatus.NEW: {CaseStatus.OPEN, CaseStatus.WAITING, CaseStatus.ESCALATED, CaseStatus.RESOLVED},
         CaseStatus.OPEN: {CaseStatus.WAITING, CaseStatus.ESCALATED, CaseStatus.RESOLVED},
@@ -28,6 +18,7 @@ CASE_STATES = CaseTransitions(
         CaseStatus.CLOSED: set(),
     },
     noun="case",
+    refusal=lambda current, new: f"A case that is {current.label.lower()} cannot become {new.label.lower()}.",
 )
 
 

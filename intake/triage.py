@@ -17,6 +17,7 @@ from core.permissions import require
 from .filing import NO_TEXT, ORIGINAL_NAME, mail_files, tam_clock
 from .models import InboundMail, MailOutcome, TriageItem, TriageStatus
 from .parsing import parse, spool
+from .states import TRIAGE_STATES
 
 STAFF_ONLY = "Only vendor staff sort the triage list."
 
@@ -30,10 +31,10 @@ def require_may_triage(user: User, item: TriageItem | None = None) -> None:
     require(may_triage(user, item), STAFF_ONLY)
 
 
-def _waiting(item: TriageItem) -> TriageItem:
+def _decided(item: TriageItem, status: TriageStatus) -> TriageItem:
+    """The item, locked, moved to ``status`` (saved by the caller); a decided item is refused."""
     item = TriageItem.objects.select_for_update(of=("self",)).select_related("mail", "mail__tam").get(pk=item.pk)
-    if item.status != TriageStatus.WAITING:
-        raise DomainError(f"This item was already {item.get_status_display().lower()}.")
+    TRIAGE_STATES.move(item, status)
     return item
 
 
@@ -53,7 +54,7 @@ def triage_assign(
     if account is None:
         raise DomainError("Choose the account it belongs to.", field="account")
     with transaction.atomic():
-        item = _waiting(item)
+        item = _decided(item, TriageStatus.ASSIGNED)
         contact = None
         if item.sender:
             contact = User.objects.filter(account=account, email__iexact=item.sender, is_active=True).first()
@@ -68,7 +69,7 @@ def triage_assign(
             attachments=_files(item.mail),
             at=at,
         )
-        item.status, item.account, item.case = TriageStatus.ASSIGNED, account, case
+        item.account, item.case = account, case
         item.decided_by, item.decided_at = actor, at or timezone.now()
         item.save(update_fields=["status", "account", "case", "decided_by", "decided_at"])
         if item.mail is not None:
@@ -85,8 +86,8 @@ def triage_discard(*, actor: User, item: TriageItem, note: str = "") -> TriageIt
     """Discard a waiting item (spam, a message for nobody here). It stays listed as discarded, with who did it."""
     require_may_triage(actor, item)
     with transaction.atomic():
-        item = _waiting(item)
-        item.status, item.note = TriageStatus.DISCARDED, note.strip()[:300]
+        item = _decided(item, TriageStatus.DISCARDED)
+        item.note = note.strip()[:300]
         item.decided_by, item.decided_at = actor, timezone.now()
         item.save(update_fields=["status", "note", "decided_by", "decided_at"])
     return item

@@ -29,6 +29,7 @@ from core.events import Event
 from . import notifications, outbound
 from .models import MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
 from .payloads import object_key, payload
+from .states import MESSAGE_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def _record(tries: list[tuple[WebhookMessage, outbound.Answer]], at: dt.datetime
         )
         delivered = defaultdict(list)  # per status code
         for message, answer in tries:
-            if still.get(message.pk) != MessageStatus.PENDING:
+            if message.pk not in still or not MESSAGE_STATES.allows(still[message.pk], MessageStatus.DELIVERED):
                 continue
             if answer.succeeded:
                 delivered[answer.status_code].append(message.pk)

@@ -22,6 +22,7 @@ from core.permissions import require
 from .delivery import request_delivery
 from .models import MessageStatus, WebhookEndpoint, WebhookMessage
 from .outbound import AddressRefused, new_secret, resolve
+from .states import MESSAGE_STATES
 
 ADMIN_ONLY = "Only administrators manage webhooks."
 
@@ -135,7 +136,7 @@ def message_redeliver(*, actor: User | None, message: WebhookMessage) -> Webhook
     require_may_manage_webhooks(actor)
     with transaction.atomic():
         message = WebhookMessage.objects.select_for_update().get(pk=message.pk)
-        message.status = MessageStatus.PENDING
+        MESSAGE_STATES.move(message, MessageStatus.PENDING)
         message.attempts = 0
         message.next_attempt_at = timezone.now()
         message.locked_until = None

@@ -9,22 +9,15 @@ from core.states import Transitions
 
 from .models import PreviewStatus, RecommendationStatus, ReviewStatus
 
-
-class _NamedByValue(Transitions):
-    """Refusals name a status by its value ("a declined preview"): the label of declined says by whom, which
-    reads oddly in a sentence about the preview."""
-
-    def check(self, current, new) -> None:
-        super().check(str(current), str(new))
-
-
-PREVIEW_STATES = _NamedByValue(
+PREVIEW_STATES = Transitions(
     {
         PreviewStatus.PLANNED: {PreviewStatus.HELD, PreviewStatus.DECLINED},
         PreviewStatus.HELD: set(),
         PreviewStatus.DECLINED: set(),
     },
     noun="preview",
+    # named by value ("a declined preview"): the label of declined says by whom, which reads oddly here
+    refusal=lambda current, new: f"A {current} preview cannot become {new}.",
 )
 
 REVIEW_STATES = Transitions(
