@@ -5,6 +5,8 @@ import datetime as dt
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from core.querysets import AccountOwnedQuerySet
+
 
 class ConfigurationQuerySet(models.QuerySet):
     """Vendor configuration (tiers, support calendars): every signed-in user may read it."""
@@ -25,7 +27,11 @@ class BusinessCalendarQuerySet(ConfigurationQuerySet):
         return self.none()
 
 
-class AccountQuerySet(models.QuerySet):
+class AccountQuerySet(AccountOwnedQuerySet):
+    """Vendor staff see every account; a customer user only their own; anyone else none."""
+
+    account_path = "pk"
+
     def with_coverage(self, day: dt.date):
         """Prefetch the contract in force on ``day`` (with its tier) and the current TAM pair: two queries for
         any number of accounts. Read them with ``Account.contract_today`` and ``Account.assignment``."""
@@ -51,16 +57,6 @@ class AccountQuerySet(models.QuerySet):
 
         in_force = Contract.objects.in_force(on=day).filter(account=OuterRef("pk")).order_by("-start_date")
         return self.annotate(tier_name=models.Subquery(in_force.values("tier__name")[:1]))
-
-    def visible_to(self, user):
-        """Vendor staff see every account; a customer user only their own; anyone else none."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_vendor_staff:
-            return self
-        if user.is_customer_user:
-            return self.filter(pk=user.account_id)
-        return self.none()
 
     def managed_by(self, user):
         """Accounts whose customer users this person may invite: admins all, TAMs their own."""

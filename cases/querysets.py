@@ -2,18 +2,11 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 
 from accounts.models import Contract
+from core.querysets import AccountOwnedQuerySet
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff see every case; a customer user their own account's."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_vendor_staff:
-            return self
-        if user.is_customer_user:
-            return self.filter(account_id=user.account_id)
-        return self.none()
+class CaseQuerySet(AccountOwnedQuerySet):
+    """Staff see every case; a customer user their own account's."""
 
     def open(self):
         return self.filter(status__in=["new", "open", "waiting", "escalated"])

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.querysets import AccountOwnedQuerySet
+
 
 class ReleaseQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -27,28 +29,16 @@ class ReleaseItemQuerySet(models.QuerySet):
         return self.filter(release__in=Release.objects.visible_to(user).values("pk"))
 
 
-class PreviewSessionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff see every preview; a customer user those of their own account."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_vendor_staff:
-            return self
-        if user.is_customer_user:
-            return self.filter(account_id=user.account_id, release__published=True)
-        return self.none()
+class PreviewSessionQuerySet(AccountOwnedQuerySet):
+    """Staff see every preview; a customer user those of their own account, of published releases."""
+
+    customer_sees = {"release__published": True}
 
 
-class ProactiveReviewQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff see every review; a customer user the published reviews of their own account."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_vendor_staff:
-            return self
-        if user.is_customer_user:
-            return self.filter(account_id=user.account_id, status="published")
-        return self.none()
+class ProactiveReviewQuerySet(AccountOwnedQuerySet):
+    """Staff see every review; a customer user the published reviews of their own account."""
+
+    customer_sees = {"status": "published"}
 
     def unpublished(self):
         return self.exclude(status="published")
