@@ -4,7 +4,36 @@ Used by migrations: PostgreSQL gets exclusion constraints and triggers, the embe
 triggers holding the same rule.
 """
 
+import re
+from dataclasses import dataclass
+
 from django.db import connection, migrations
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of SQL with its own parameters, such as a queryset compiled by the ORM
+    (``Fragment(*queryset.query.sql_with_params())``), to place inside a hand-written statement."""
+
+    sql: str
+    params: tuple
+
+
+def positional(sql: str, named: dict) -> tuple[str, list]:
+    """A statement written with ``%(name)s`` placeholders, turned into ``%s`` ones with its parameters in order,
+    so that a ``Fragment`` (its SQL, its parameters) can stand for a placeholder: a rule written once in a queryset
+    is then the same rule inside a set-based statement."""
+    params: list = []
+
+    def place(match: re.Match) -> str:
+        value = named[match[1]]
+        if isinstance(value, Fragment):
+            params.extend(value.params)
+            return value.sql
+        params.append(value)
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s", place, sql), params
 
 
 def advisory_xact_lock(key: int) -> None:

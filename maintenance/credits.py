@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Contract
 from accounts.quarters import Quarter, catch_up_quarters, vendor_today
+from core.vendor_sql import Fragment, positional
 
 from .models import QuarterRollover
 
@@ -26,12 +27,16 @@ class RolloverReport:
     forfeited_ineligible: int = 0
 
 
-def _eligible_contracts(alias: str, *, on_or_before: str, not_before: str) -> str:
-    """SQL condition: contract ``alias`` with a tier that has events is active on some day of the window."""
-    return f"""
-        {alias}.status = 'active' AND {alias}.start_date <= {on_or_before}
-        AND ({alias}.end_date IS NULL OR {alias}.end_date >= {not_before})
-    """
+def _in_force(first: dt.date, last: dt.date) -> Fragment:
+    """SQL: the ids of the contracts in force on some day from ``first`` to ``last`` (``in_force_during``, the one
+    rule of the pages and the API, compiled for the statements below)."""
+    return Fragment(*Contract.objects.in_force_during(first, last).values("id").query.sql_with_params())
+
+
+def _execute(sql: str, params: dict) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(*positional(sql, params))
+        return max(cursor.rowcount, 0)
 
 
 def _insert(sql_select: str) -> str:
@@ -58,11 +63,7 @@ def _lock_accounts(sql_ids: str, params: dict) -> None:
     """Lock the account rows a step will write for, in one statement (bookings lock the same rows)."""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM accounts_account WHERE id IN ({sql_ids}) ORDER BY id FOR UPDATE",  # noqa: S608
-            params,
-        )
+    _execute(f"SELECT id FROM accounts_account WHERE id IN ({sql_ids}) ORDER BY id FOR UPDATE", params)  # noqa: S608
 
 
 def _adapt(params: dict) -> dict:
@@ -97,13 +98,12 @@ def _grant(
     correction or a return from a tier without events. A seamless renewal never lost the grant, so gets nothing
     more. The unique constraint per account, quarter and round makes a concurrent run's insert a no-op."""
     params = _adapt({"qs": quarter.start, "through": through, "now": now, "label": quarter.label})
-    window = _eligible_contracts("c", on_or_before="%(through)s", not_before="%(qs)s") + _only(
-        "c.account_id", account_ids
-    )
+    params["in_quarter"], params["on_through"] = _in_force(quarter.start, through), _in_force(through, through)
+    window = "c.id IN (%(in_quarter)s) " + _only("c.account_id", account_ids)
     owed = f"""
         SELECT o.account_id, o.events, o.grants FROM (
             SELECT c.account_id, MAX(t.events_per_quarter) AS events, {_quarter_grants("c.account_id")},
-                   MAX(CASE WHEN c.end_date IS NULL OR c.end_date >= %(through)s THEN 1 ELSE 0 END) AS in_force
+                   MAX(CASE WHEN c.id IN (%(on_through)s) THEN 1 ELSE 0 END) AS in_force
             FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
             WHERE t.events_per_quarter > 0 AND {window}
             GROUP BY c.account_id
@@ -131,12 +131,7 @@ def _grant(
         WHERE x.available > x.cap
         """  # noqa: S608
     )
-    with connection.cursor() as cursor:
-        cursor.execute(grant, params)
-        granted = max(cursor.rowcount, 0)
-        cursor.execute(cap, params)
-        forfeited = max(cursor.rowcount, 0)
-    return granted, forfeited
+    return _execute(grant, params), _execute(cap, params)
 
 
 def _forfeit_ineligible(today: dt.date, now: dt.datetime, account_ids: list[int] | None = None) -> int:
@@ -151,8 +146,9 @@ def _forfeit_ineligible(today: dt.date, now: dt.datetime, account_ids: list[int]
             "reason": f"No Enterprise contract on {today:%Y-%m-%d}",
         }
     )
+    params["on_today"] = _in_force(today, today)
     only = _only("l.account_id", account_ids)
-    window = _eligible_contracts("c", on_or_before="%(today)s", not_before="%(today)s")
+    window = "c.id IN (%(on_today)s)"
     positive = f"""
         SELECT l.account_id, SUM(l.available_delta) AS available, {_quarter_grants("l.account_id")}
         FROM {LEDGER} l
@@ -170,9 +166,7 @@ def _forfeit_ineligible(today: dt.date, now: dt.datetime, account_ids: list[int]
         FROM ({positive}) p
         """  # noqa: S608
     )
-    with connection.cursor() as cursor:
-        cursor.execute(forfeit, params)
-        return max(cursor.rowcount, 0)
+    return _execute(forfeit, params)
 
 
 def quarter_roll_over(*, as_of: dt.date | None = None, since: Quarter | None = None) -> RolloverReport:
