@@ -482,3 +482,15 @@ class User(AbstractUser):
         """May do a TAM's work on accounts (confirm events, plan previews, run reviews, record absences): TAMs,
         TAM-level resources and admins."""
         return self.is_tam_level or self.is_portal_admin
+
+
+class AppliedQuarter(models.Model):
+    """The marker of a quarterly job (``accounts.quarters.catch_up_quarters``): a quarter start it has applied and
+    when; the concrete model adds the job's counters."""
+
+    quarter_start = models.DateField(unique=True)
+    applied_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["-quarter_start"]

@@ -7,7 +7,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 
 from accounts.local_time import elapsed
-from accounts.models import Account
+from accounts.models import Account, AppliedQuarter
 
 from .querysets import CreditEntryQuerySet, MaintenanceEventQuerySet
 
@@ -298,16 +298,11 @@ class CalendarFeed(models.Model):
         return f"Calendar feed of {self.tam or self.account}"
 
 
-class QuarterRollover(models.Model):
+class QuarterRollover(AppliedQuarter):
     """A quarter whose start the credit job has fully applied (grants and the bank cap)."""
 
-    quarter_start = models.DateField(unique=True)
-    applied_at = models.DateTimeField()
     granted = models.PositiveIntegerField(default=0)
     forfeited = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-quarter_start"]
 
     def __str__(self) -> str:
         return f"Quarter starting {self.quarter_start:%Y-%m-%d}"

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, AppliedQuarter
 
 from .modules import split_modules
 from .querysets import (
@@ -356,15 +356,10 @@ class Recommendation(models.Model):
         return f"{self.get_priority_display()}: {self.text[:60]}"
 
 
-class ReviewQuarter(models.Model):
+class ReviewQuarter(AppliedQuarter):
     """A quarter whose start the review job has applied (the job catches up from the last one)."""
 
-    quarter_start = models.DateField(unique=True)
-    applied_at = models.DateTimeField()
     created = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-quarter_start"]
 
     def __str__(self) -> str:
         return f"Reviews for the quarter starting {self.quarter_start:%Y-%m-%d}"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from accounts.models import Account
+from accounts.models import Account, AppliedQuarter
 from accounts.quarters import Quarter
 
 from .figures import FiguresEncoder
@@ -38,15 +38,10 @@ class ValueReport(models.Model):
         return Quarter.of(self.quarter_start)
 
 
-class ValueReportRun(models.Model):
+class ValueReportRun(AppliedQuarter):
     """A quarter start at which the job has produced the reports of the quarter before (catch-up marker)."""
 
-    quarter_start = models.DateField(unique=True)
-    applied_at = models.DateTimeField()
     created = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-quarter_start"]
 
     def __str__(self) -> str:
         return f"Value reports made at {self.quarter_start:%Y-%m-%d}"
