@@ -78,6 +78,8 @@ def email_add(*, actor: User, email: str, password: str) -> EmailAddress:
         raise DomainError("This is already your e-mail address.", field="email")
     request = context.request
     with transaction.atomic():
+        # One change of address at a time per person: the same address asked twice at once is one address.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
         address = EmailAddress.objects.get_new(actor)
         if address is None or address.email.lower() != email:  # the same address asked again keeps its link
             address = EmailAddress.objects.add_new_email(request, actor, email, send_verification=False)

@@ -1,23 +1,28 @@
-"""No server error under races: each route of accounts that creates something unique (an invitation for an address,
-a contract on some days, an absence, a tier, a calendar, an account, a TAM pair, imported holidays) is sent the
-same request ten times at once. One request makes the thing; each of the others gets the one result or a clear
-refusal (a form error, a 400, or a 409 when the database caught the race), never a 500, and the thing exists
-once."""
+"""No server error under races: each route that creates something unique (an invitation for an address, a contract
+on some days, an absence, a tier, a calendar, an account, a TAM pair, a holiday, imported holidays, on the portal's
+configuration pages, the configuration site and the API; a renewal; an API token or a service token of a name; a
+new e-mail address) is sent the same request ten times at once. One request makes the thing; each of the others
+gets the one result or a clear refusal (a form error, a 400, or a 409 when the database caught the race), never a
+500, and the thing exists once."""
 
 import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Account, BusinessCalendar, Contract, TamAbsence, TamAssignment, Tier, User
+from accounts.quarters import vendor_today
 from accounts.roles import Role
+from integrations.models import ApiToken
 from tests.conftest import signed_in_with_password
+from tests.factories import PASSWORD
 from tests.figures import record
 from tests.races import at_once
-from tests.security.page_forms import admin_form_values
+from tests.security.page_forms import admin_form_values, form_values
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 TIMES = 10
@@ -36,7 +41,7 @@ def teardown_module():
 
 @dataclass(frozen=True)
 class CreateRoute:
-    url: str
+    url: object  # a path ("{calendar}" is the support calendar's id), or a function of the world
     actor: str
     data: object  # a dict, or a function of (client, world) for a configuration form read from its page
     count: object  # a function of the world: how many of the thing exist
@@ -48,6 +53,17 @@ class CreateRoute:
 def _absence_times():
     starts = (timezone.now() + dt.timedelta(days=9)).replace(microsecond=0)
     return starts, starts + dt.timedelta(hours=8)
+
+
+def _ending(w) -> str:
+    """Globex's contract, made to end in 60 days (a renewal continues a contract that ends): its id."""
+    contract = Contract.objects.get(account=w.globex)
+    Contract.objects.filter(pk=contract.pk).update(end_date=vendor_today() + dt.timedelta(days=60))
+    return str(contract.pk)
+
+
+def _renewals(w) -> int:
+    return Contract.objects.filter(account=w.globex, start_date=vendor_today() + dt.timedelta(days=61)).count()
 
 
 def _local(moment: dt.datetime) -> str:
@@ -154,6 +170,101 @@ ROUTES = {
         lambda w: w.calendar.holidays.filter(date=dt.date(2027, 12, 24)).count(),
         refused=(302,),  # a second import adds nothing it already has
     ),
+    # The portal's own configuration pages.
+    "configuration page: tier": CreateRoute(
+        "/configuration/tiers/new/",
+        "admin",
+        lambda c, w: form_values(c, "/configuration/tiers/new/", name="Gold", support_calendar=w.calendar.pk),
+        lambda w: Tier.objects.filter(name="Gold").count(),
+    ),
+    "configuration page: calendar": CreateRoute(
+        "/configuration/calendars/new/",
+        "admin",
+        lambda c, w: form_values(c, "/configuration/calendars/new/", name="Night desk", time_zone="Europe/Paris"),
+        lambda w: BusinessCalendar.objects.filter(name="Night desk").count(),
+    ),
+    "configuration page: account": CreateRoute(
+        "/configuration/accounts/new/",
+        "admin",
+        lambda c, w: {"name": "Umbrella", "slug": "umbrella", "calendar": ""},
+        lambda w: Account.objects.filter(slug="umbrella").count(),
+    ),
+    "configuration page: contract": CreateRoute(
+        "/configuration/accounts/initech/contracts/",
+        "admin",
+        lambda c, w: {"tier": w.standard.pk, "start_date": "2026-01-01"},
+        lambda w: Contract.objects.filter(account=w.initech).count(),
+    ),
+    "configuration page: TAM pair": CreateRoute(
+        "/configuration/accounts/initech/tams/",
+        "admin",
+        lambda c, w: {"primary": w.tam.pk, "backup": w.backup_tam.pk},
+        lambda w: TamAssignment.objects.current().filter(account=w.initech).count(),
+        refused=(302,),  # the same pair again is the assignment the account has
+    ),
+    "configuration page: holiday": CreateRoute(
+        "/configuration/calendars/{calendar}/holidays/",
+        "admin",
+        lambda c, w: {"date": "2027-12-24", "name": "Christmas Eve"},
+        lambda w: w.calendar.holidays.filter(date=dt.date(2027, 12, 24)).count(),
+        refused=(302,),  # a date the calendar has is renamed: the same name again changes nothing
+    ),
+    "configuration page: holiday import": CreateRoute(
+        "/configuration/calendars/{calendar}/holidays/import/",
+        "admin",
+        lambda c, w: {"country": "US", "subdivision": "", "year": "2027", "date": ["2027-12-25"]},
+        lambda w: w.calendar.holidays.filter(date=dt.date(2027, 12, 25)).count(),
+        refused=(302,),  # a second import adds nothing it already has
+    ),
+    # Renewals.
+    "renewal page": CreateRoute(
+        lambda w: f"/renewals/contracts/{_ending(w)}/renew/", "admin", lambda c, w: {}, _renewals
+    ),
+    "renewal API": CreateRoute(
+        lambda w: f"/api/v1/renewals/{_ending(w)}/renew/",
+        "admin",
+        lambda c, w: {},
+        _renewals,
+        json=True,
+        made=(201,),
+        refused=(400, 409),
+    ),
+    # Integrations: a token's name is unique per person, a service token's among those in use.
+    "token page": CreateRoute(
+        "/integrations/tokens/",
+        "admin",
+        lambda c, w: {"name": "Reporting", "days": "30", "scopes": ["read"]},
+        lambda w: ApiToken.objects.filter(user=w.admin, name="Reporting").count(),
+        made=(200,),  # the page shows the new token once
+    ),
+    "token API": CreateRoute(
+        "/api/v1/tokens/",
+        "tam",
+        lambda c, w: {"name": "Laptop", "days": 30},
+        lambda w: ApiToken.objects.filter(user=w.tam, name="Laptop").count(),
+        json=True,
+        made=(201,),
+        refused=(400, 409),
+    ),
+    "service token API": CreateRoute(
+        "/api/v1/tokens/service/",
+        "admin",
+        lambda c, w: {"name": "ERP bridge", "role": Role.SUPPORT.value, "days": 30, "scopes": ["read"]},
+        lambda w: ApiToken.objects.filter(name="ERP bridge").count(),
+        json=True,
+        made=(201,),
+        refused=(400, 409),
+    ),
+    # A new e-mail address, asked for ten times at once: one address waits for its proof.
+    "e-mail address API": CreateRoute(
+        "/api/v1/me/emails/",
+        "tam",
+        lambda c, w: {"email": "terry.new@ess.example", "password": PASSWORD},
+        lambda w: EmailAddress.objects.filter(user=w.tam, email="terry.new@ess.example").count(),
+        json=True,
+        made=(201,),
+        refused=(400, 409),
+    ),
 }
 
 
@@ -186,7 +297,7 @@ def _clients(user, n: int) -> list[Client]:
 def test_ten_at_once_make_one_and_no_server_error(name, world):
     route = ROUTES[name]
     clients = _clients(getattr(world, route.actor), TIMES)
-    url = route.url.format(calendar=world.calendar.pk)
+    url = route.url(world) if callable(route.url) else route.url.format(calendar=world.calendar.pk)
     data = route.data(clients[0], world)
 
     def send(n):
