@@ -8,6 +8,7 @@ import datetime as dt
 import time
 
 import pytest
+from celery.result import _set_task_join_will_block
 from django.conf import settings
 from django.db import connection
 
@@ -53,6 +54,17 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     return clock.report_header(config)
+
+
+@pytest.fixture(autouse=True)
+def _celery_may_wait_on_results():
+    """Tasks run eagerly here, and an eager run marks the process as inside a task (so that waiting on a result
+    is refused) with one flag for the whole process, put back when it ends. Requests sent on threads at once each
+    run their tasks eagerly and can put it back out of order, leaving it set for the tests after them (a test
+    that waits on a real worker's result is then refused). No worker process shares this state: it is the eager
+    test mode's, so each test starts from the default."""
+    yield
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
