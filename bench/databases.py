@@ -10,7 +10,7 @@ import psycopg2
 from bench.environment import PG_BASE, PYTHON, ROOT, django_env, log
 from bench.profiles import BASE_CASES, Profile
 
-SEED_VERSION = 3  # bump when the seed (bench/seed/) changes what it writes
+SEED_VERSION = 4  # bump when the seed (bench/seed/) changes what it writes
 
 
 def connect(database: str, autocommit: bool = False):

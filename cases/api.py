@@ -1,6 +1,9 @@
 """The cases API. Each write parses its payload and calls the same service as the page: the service decides who
 may (403) and what is acceptable (400 with its messages), so the API and the page answer alike."""
 
+from functools import cached_property, partial
+
+from django.core.paginator import Paginator
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,9 +15,10 @@ from core.api import ScopedViewSetMixin, validated
 from core.errors import DomainError
 from core.permissions import IsVendorStaff
 
-from . import escalations, services
-from .models import Case, Channel, Escalation
+from . import escalations, services, tally
+from .models import OPEN_STATUSES, Case, CaseStatus, Channel, Escalation
 from .serializers import (
+    LIST_COLUMNS,
     AnsweredSerializer,
     CaseEntrySerializer,
     CaseOpenSerializer,
@@ -31,16 +35,27 @@ from .serializers import (
 )
 
 
+class _QueuePaginator(Paginator):
+    """Takes its count from ``count_cases``: the joins the rows need (account, contact, assignee) change no count."""
+
+    def __init__(self, rows, per_page, *, count_cases, **kwargs):
+        super().__init__(rows, per_page, **kwargs)
+        self.count_cases = count_cases
+
+    @cached_property
+    def count(self) -> int:
+        return self.count_cases()
+
+
 class QueuePagination(PageNumberPagination):
-    """A page of the queue picked on the sort keys alone (an index scan in order: cases/urgency.py), then only its
-    rows read, as the payload itself (``case_list_rows``): an account with thousands of cases no longer joins every
-    one of them to its contact and assignee, and no model instance is built for a list."""
+    """A page of the queue read in one query, in queue order (an index scan in order: cases/urgency.py), as the
+    payload itself (``case_list_rows``): no model instance is built for a list. The view says how many cases
+    there are (``CaseViewSet.count_cases``)."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        page_ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
-        if page_ids is None:
-            return None
-        return case_list_rows(queryset, list(page_ids))
+        self.django_paginator_class = partial(_QueuePaginator, count_cases=lambda: view.count_cases(queryset))
+        rows = super().paginate_queryset(queryset.values(*LIST_COLUMNS), request, view)
+        return None if rows is None else case_list_rows(rows)
 
 
 class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -56,15 +71,28 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.get_paginated_response(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
 
     def scope_queryset(self, queryset):
+        user = self.request.user
+        customer = not user.is_vendor_staff
         queryset = queryset.select_related("account", "contact", "assignee").with_urgency(
-            vendor_today(), customer_view=not self.request.user.is_vendor_staff
+            vendor_today(), customer_view=customer, breached=False, account_id=user.account_id if customer else None
         )
         params = self.request.query_params
+        self.statuses = set(CaseStatus.values)  # the list's cases are those of these statuses
         if status_filter := params.get("status"):
             queryset = queryset.filter(status=status_filter)
+            self.statuses &= {status_filter}
         if params.get("open", "").lower() in ("1", "true", "yes"):
             queryset = queryset.open()
-        return queryset.queue_order()
+            self.statuses &= set(OPEN_STATUSES)
+        return queryset.queue_order(one_account=customer)
+
+    def count_cases(self, queryset) -> int:
+        """How many cases the list holds. Staff see every case: the database keeps their number per status
+        (cases/tally.py) rather than counting them all for each page; a customer's are counted (an index of
+        their account's)."""
+        if self.request.user.is_vendor_staff:
+            return tally.cases_of(self.statuses)
+        return queryset.count()
 
     @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer}, summary="Open a case")
     def create(self, request):

@@ -10,10 +10,11 @@ class CasesConfig(AppConfig):
 
         from accounts.coverage import register_open_escalation_counter
 
-        from . import urgency
+        from . import tally, urgency
 
-        pre_migrate.connect(urgency.uninstall_before_migrate, sender=self)
-        post_migrate.connect(urgency.install_after_migrate, sender=self)
+        for triggers in (urgency, tally):
+            pre_migrate.connect(triggers.uninstall_before_migrate, sender=self)
+            post_migrate.connect(triggers.install_after_migrate, sender=self)
 
         from .escalations import open_escalation_counts
 

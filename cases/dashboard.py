@@ -19,7 +19,7 @@ def open_cases_of(account, *, limit: int = 5) -> list[Case]:
         .open()
         .with_urgency(vendor_today(), customer_view=True)
         .select_related("assignee")
-        .queue_order()[:limit]
+        .queue_order(one_account=True)[:limit]
     )
 
 

@@ -88,7 +88,8 @@ class Case(models.Model):
             # The queue in order: staff over every case, a customer over their account's (PostgreSQL's ascending
             # order puts nulls last, as the queue does).
             models.Index(fields=["due_next"], name="case_queue_due"),
-            models.Index(fields=["account", "due_next_customer"], name="case_account_queue_due"),
+            # A customer's queue, in order (cases.querysets.queue_order).
+            models.Index(fields=["account", "due_next_customer", "severity", "created_at"], name="case_account_queue"),
         ]
 
     def __str__(self) -> str:
@@ -393,3 +394,17 @@ class Milestone(models.Model):
         if self.paused_at:
             return "paused"
         return "running"
+
+
+class CaseTally(models.Model):
+    """How many cases of a status a statement added (or removed: negative), written by the database's triggers
+    (cases/tally.py); the number of cases of a status is the sum of its rows."""
+
+    status = models.CharField(max_length=12, choices=CaseStatus.choices)
+    cases = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="case_tally_status")]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.cases:+d}"

@@ -11,21 +11,33 @@ class CaseQuerySet(AccountOwnedQuerySet):
     def open(self):
         return self.filter(status__in=["new", "open", "waiting", "escalated"])
 
-    def with_urgency(self, today, *, customer_view: bool = False):
+    def with_urgency(self, today, *, customer_view: bool = False, breached: bool = True, account_id=None):
         """Annotate ``next_due`` (the earliest deadline of a clock not yet met: a missed one sorts a breached case
         first; the database keeps it in a column, cases/urgency.py) and ``priority`` (an Enterprise account on
-        ``today``), the queue's two sort keys, and ``breached``, in the same query."""
+        ``today``), the queue's two sort keys, and ``breached`` (unless a list shows no such flag), in the same
+        query. Cases all of one account (``account_id``: a customer's) have its priority, read once."""
         from .models import Milestone
 
+        in_force = Contract.objects.in_force(on=today).filter(tier__priority_support=True)
+        if account_id is None:
+            priority = Exists(in_force.filter(account=OuterRef("account")))
+        else:
+            priority = models.Value(in_force.filter(account=account_id).exists())
+        cases = self.annotate(
+            next_due=models.F("due_next_customer" if customer_view else "due_next"), priority=priority
+        )
+        if not breached:
+            return cases
         clocks = Milestone.objects.customer_facing() if customer_view else Milestone.objects.all()
-        priority = Contract.objects.in_force(on=today).filter(account=OuterRef("account"), tier__priority_support=True)
-        return self.annotate(
-            next_due=models.F("due_next_customer" if customer_view else "due_next"),
-            priority=Exists(priority),
-            breached=Exists(clocks.filter(case=OuterRef("pk"), breached_at__isnull=False, met_at__isnull=True)),
+        return cases.annotate(
+            breached=Exists(clocks.filter(case=OuterRef("pk"), breached_at__isnull=False, met_at__isnull=True))
         )
 
-    def queue_order(self):
+    def queue_order(self, *, one_account: bool = False):
+        """Earliest deadline first (none last), then priority support, severity and age. The cases of one account
+        (a customer's) are all of one priority: their order leaves it out, and an index then gives it as it is."""
+        if one_account:
+            return self.order_by(models.F("next_due").asc(nulls_last=True), "severity", "created_at")
         return self.order_by(models.F("next_due").asc(nulls_last=True), "-priority", "severity", "created_at")
 
 

@@ -1,3 +1,6 @@
+import datetime as dt
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Account, User
@@ -87,18 +90,24 @@ LIST_COLUMNS = (
 )
 
 
-def case_list_rows(queryset, order: list[int]) -> list[dict]:
-    """The cases of ``queryset`` (annotated ``with_urgency``) whose ids are ``order``, in that order, as the API
-    lists them: exactly what ``CaseSerializer`` writes for each."""
-    rows = {row["id"]: row for row in queryset.filter(pk__in=order).order_by().values(*LIST_COLUMNS)}
-    return [case_list_payload(rows[pk]) for pk in order]
+def case_list_rows(rows) -> list[dict]:
+    """``.values(*LIST_COLUMNS)`` rows of cases (annotated ``with_urgency``) as the API lists them: exactly what
+    ``CaseSerializer`` writes for each."""
+    zone = timezone.get_current_timezone()
+    return [case_list_payload(row, zone) for row in rows]
 
 
-_MOMENT = serializers.DateTimeField()
+def _moment(value: dt.datetime | None, zone) -> str | None:
+    """A time as DRF's ``DateTimeField`` writes it: in the current zone, ISO 8601, UTC as ``Z``."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def case_list_payload(row: dict) -> dict:
+def case_list_payload(row: dict, zone=None) -> dict:
     """One ``.values(*LIST_COLUMNS)`` row as ``CaseSerializer`` writes its case (times in the current zone)."""
+    zone = zone or timezone.get_current_timezone()
     assignee = None
     if row["assignee_id"] is not None:
         full = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
@@ -114,9 +123,9 @@ def case_list_payload(row: dict) -> dict:
         "contact": row["contact__email"],
         "assignee": assignee,
         "on_behalf": row["on_behalf"],
-        "created_at": _MOMENT.to_representation(row["created_at"]),
-        "resolved_at": None if row["resolved_at"] is None else _MOMENT.to_representation(row["resolved_at"]),
-        "next_due": None if row["next_due"] is None else _MOMENT.to_representation(row["next_due"]),
+        "created_at": _moment(row["created_at"], zone),
+        "resolved_at": _moment(row["resolved_at"], zone),
+        "next_due": _moment(row["next_due"], zone),
         "priority": row["priority"],
     }
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from bench.seed.accounts import Vendor
 from bench.seed.base import HISTORY, Copier, Seeding, flush_all
+from cases import tally
 from cases.models import Case, CaseEntry, ContactLog, Escalation, Milestone, SlaTarget
 from cases.urgency import refresh_all
 
@@ -77,8 +78,10 @@ def load_cases(seeding: Seeding, vendor: Vendor) -> None:
         if (index + 1) % 20_000 == 0:
             seeding.log(f"cases {index + 1:,} of {total:,}")
     cases.flush()
-    # The load runs without triggers: the queue's sort key from the clocks, as the database keeps it from here on.
+    # The load runs without triggers: the queue's sort key from the clocks, and the count of cases per status, as
+    # the database keeps them from here on.
     refresh_all()
+    tally.recount()
 
 
 def _pick(cumulative: list[float], point: float) -> int:

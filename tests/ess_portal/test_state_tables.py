@@ -10,8 +10,8 @@ from django.conf import settings
 
 from core.states import Transitions
 
-# Status-like fields that are not moved by a service: a job's own bookkeeping row.
-NOT_AGGREGATES = {"ess_portal.JobStatus"}
+# Status fields that no service moves: a job's own bookkeeping row, the count of cases per status.
+NOT_AGGREGATES = {"ess_portal.JobStatus", "cases.CaseTally"}  # a count per status, not a status that moves
 
 
 def _status_fields():
