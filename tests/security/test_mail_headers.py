@@ -95,6 +95,50 @@ def test_a_case_subject_reaches_the_mail_as_one_line_of_the_subject(smtp, client
     assert "Fake body" not in received.body.splitlines()[0]
 
 
+def _open_as_customer_page(client, alice, subject):
+    return client.post("/cases/new/", {"subject": subject, "description": "It is down", "severity": 3})
+
+
+def _open_as_customer_api(client, alice, subject):
+    body = {"subject": subject, "description": "It is down", "severity": 3}
+    return client.post("/api/v1/cases/", body, content_type="application/json")
+
+
+def _answered(support):
+    """Staff answer the case the customer opened: the reply's mail carries the case's subject."""
+    from cases.models import Case
+    from cases.services import case_reply
+
+    case_reply(actor=support, case=Case.objects.get(), body="We are on it.")
+
+
+@pytest.mark.parametrize("route", [_open_as_customer_page, _open_as_customer_api], ids=["page", "api"])
+def test_a_customers_own_subject_reaches_the_mail_as_one_line(smtp, client_for, support, alice, ess, route):
+    response = route(client_for(alice), alice, INJECTED)
+    assert response.status_code in (201, 302), response.content[:500]
+    _answered(support)
+    received = _only_the_intended_recipient(smtp, alice.email)
+    assert FOLDED in received.message["Subject"]
+
+
+def test_a_mailed_subject_with_an_encoded_line_break_reaches_the_reply_as_one_line(
+    smtp, settings, support, alice, ess, tmp_path
+):
+    """An RFC 2047 encoded word may carry a line break a mail header itself cannot: decoded, it is folded too."""
+    from intake.services import mail_ingest
+
+    settings.INBOUND_EMAIL_ADDRESS, settings.MEDIA_ROOT = "help@ess.example", str(tmp_path)
+    raw = (
+        b"From: alice@acme.example\r\nTo: help@ess.example\r\nMessage-ID: <crlf-1@mail.test>\r\n"
+        b"Subject: =?utf-8?q?Printer_down=0D=0ABcc:_evil@attacker.example=0D=0A=0D=0AFake_body?=\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nThe printer on floor 2 is down.\r\n"
+    )
+    assert mail_ingest(raw).outcome == "case"
+    _answered(support)
+    received = _only_the_intended_recipient(smtp, alice.email)
+    assert FOLDED in received.message["Subject"]
+
+
 def test_a_persons_name_reaches_the_mail_as_one_line_of_the_subject(smtp, client_for, tam, alice, ess):
     client = client_for(tam)
     profile = {"first_name": "Terry\r\nBcc: evil@attacker.example", "last_name": "Tamsin", "time_zone": "UTC"}
