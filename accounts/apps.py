@@ -10,8 +10,10 @@ class AccountsConfig(AppConfig):
 
         from . import emails, roles, sessions, signals  # noqa: F401 (emails, sessions: their signal receivers)
         from .models import Holiday, OpenInterval
+        from .priority import on_contract_changed
 
         post_migrate.connect(roles.install_role_groups, sender=self)
+        signals.contract_changed.connect(on_contract_changed, dispatch_uid="accounts-priority-today")
         sessions.replace_allauths_recorder()
         for model in (OpenInterval, Holiday):
             post_save.connect(

@@ -27,6 +27,7 @@ from .models import (
     User,
     Weekday,
 )
+from .priority import accounts_priority_refresh
 from .signals import coverage_changed
 
 CONFIGURATION_ADMIN_ONLY = "Only administrators change the configuration."
@@ -75,7 +76,9 @@ def tier_save(*, actor: User | None, tier: Tier | None = None, values: Mapping[s
     tier = tier or Tier()
     for name, value in values.items():
         setattr(tier, name, value)
-    _save_row(tier, unique="name")
+    with transaction.atomic():
+        _save_row(tier, unique="name")
+        accounts_priority_refresh()  # a tier that gains or loses priority support changes its accounts' flag
     return tier
 
 

@@ -207,6 +207,11 @@ class Account(models.Model):
         default=False,
         help_text="The account opts in: its customer users get the contract renewal reminders too.",
     )
+    priority_support_today = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The contract in force today gives priority support (kept by accounts.priority).",
+    )
 
     objects = AccountQuerySet.as_manager()
 

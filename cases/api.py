@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from accounts.quarters import vendor_today
 from core.api import ScopedViewSetMixin, validated
 from core.errors import DomainError
 from core.permissions import IsVendorStaff
@@ -73,9 +72,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def scope_queryset(self, queryset):
         user = self.request.user
         customer = not user.is_vendor_staff
-        queryset = queryset.select_related("account", "contact", "assignee").with_urgency(
-            vendor_today(), customer_view=customer, breached=False, account_id=user.account_id if customer else None
-        )
+        queryset = queryset.with_urgency(customer_view=customer, breached=False)
         params = self.request.query_params
         self.statuses = set(CaseStatus.values)  # the list's cases are those of these statuses
         if status_filter := params.get("status"):

@@ -5,8 +5,6 @@ import datetime as dt
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from accounts.quarters import vendor_today
-
 from .models import Case, ContactKind, ContactLog, Escalation, MeetEvent, Milestone, SlaTarget, StartEvent
 
 AT_RISK = dt.timedelta(hours=1)
@@ -17,7 +15,7 @@ def open_cases_of(account, *, limit: int = 5) -> list[Case]:
     return list(
         Case.objects.filter(account=account)
         .open()
-        .with_urgency(vendor_today(), customer_view=True)
+        .with_urgency(customer_view=True)
         .select_related("assignee")
         .queue_order(one_account=True)[:limit]
     )

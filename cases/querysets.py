@@ -1,7 +1,6 @@
 from django.db import models
 from django.db.models import Exists, OuterRef
 
-from accounts.models import Contract
 from core.querysets import AccountOwnedQuerySet
 
 
@@ -11,20 +10,16 @@ class CaseQuerySet(AccountOwnedQuerySet):
     def open(self):
         return self.filter(status__in=["new", "open", "waiting", "escalated"])
 
-    def with_urgency(self, today, *, customer_view: bool = False, breached: bool = True, account_id=None):
+    def with_urgency(self, *, customer_view: bool = False, breached: bool = True):
         """Annotate ``next_due`` (the earliest deadline of a clock not yet met: a missed one sorts a breached case
-        first; the database keeps it in a column, cases/urgency.py) and ``priority`` (an Enterprise account on
-        ``today``), the queue's two sort keys, and ``breached`` (unless a list shows no such flag), in the same
-        query. Cases all of one account (``account_id``: a customer's) have its priority, read once."""
+        first; the database keeps it in a column, cases/urgency.py) and ``priority`` (the account has priority
+        support today, kept on the account: accounts/priority.py), the queue's two sort keys, and ``breached``
+        (unless a list shows no such flag), in the same query."""
         from .models import Milestone
 
-        in_force = Contract.objects.in_force(on=today).filter(tier__priority_support=True)
-        if account_id is None:
-            priority = Exists(in_force.filter(account=OuterRef("account")))
-        else:
-            priority = models.Value(in_force.filter(account=account_id).exists())
         cases = self.annotate(
-            next_due=models.F("due_next_customer" if customer_view else "due_next"), priority=priority
+            next_due=models.F("due_next_customer" if customer_view else "due_next"),
+            priority=models.F("account__priority_support_today"),
         )
         if not breached:
             return cases

@@ -85,7 +85,7 @@ def support_queue(user, *, status="", severity=None, account=None, assignee=None
     cases = (
         Case.objects.visible_to(user)
         .open()
-        .with_urgency(vendor_today())
+        .with_urgency()
         .annotate(paused=Exists(paused))
         .select_related("account", "assignee")
         .queue_order()

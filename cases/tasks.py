@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from accounts.priority import accounts_priority_refresh
+
 from . import tally
 from .chaser import sla_chase
 
@@ -8,4 +10,11 @@ from .chaser import sla_chase
 def chase_sla() -> dict:
     report = sla_chase()
     folded = tally.compact()  # the count of cases per status, kept short (cases/tally.py)
-    return {"warned": report.warned, "breached": report.breached, "reescalated": report.reescalated, "folded": folded}
+    flags = accounts_priority_refresh()  # a contract that starts or ends today changes the queue's priority
+    return {
+        "warned": report.warned,
+        "breached": report.breached,
+        "reescalated": report.reescalated,
+        "folded": folded,
+        "priority_changed": flags,
+    }

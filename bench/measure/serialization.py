@@ -4,7 +4,6 @@ import json
 import statistics
 
 from accounts.models import User
-from accounts.quarters import vendor_today
 from bench.measure import timed
 from bench.names import SUPPORT
 from cases.models import Case
@@ -18,7 +17,7 @@ def p3_serialization(rows: int, repeat: int) -> dict:
         return (
             Case.objects.visible_to(staff)
             .select_related("account", "contact", "assignee")
-            .with_urgency(vendor_today())
+            .with_urgency()
             .order_by("-created_at")[:rows]
         )
 

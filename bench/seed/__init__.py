@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
+from accounts.priority import accounts_priority_refresh
 from accounts.quarters import vendor_today, vendor_zone
 from bench.names import BIG_TAM_ACCOUNTS
 from bench.seed.accounts import LEAST_ACCOUNTS, load_people_and_accounts
@@ -74,6 +75,7 @@ def seed_vendor(*, options: dict, log: Callable[[str], None]) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
         vendor = load_people_and_accounts(seeding)
+        accounts_priority_refresh(today=seeding.today)  # contracts loaded without their services
         load_cases(seeding, vendor)
         load_credits_and_events(seeding, vendor)
         load_releases_and_reviews(seeding, vendor)

@@ -16,7 +16,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import TamAbsence, Tier
+from accounts.configuration import tier_save
+from accounts.contracts import contract_create, contract_end
+from accounts.models import Contract, TamAbsence, Tier
 from accounts.roles import Role
 from cases.chaser import sla_chase
 from cases.models import Escalation, Milestone, SlaTarget
@@ -471,9 +473,32 @@ def test_a_standard_case_never_sorts_as_priority(ess, standard, alice, bob, supp
     assert page.count("ESS priority") == 1
     rows = client.get("/api/v1/cases/?open=true").json()["results"]
     assert [(r["id"], r["priority"]) for r in rows] == [(ess_case.pk, True), (standard_case.pk, False)]
-    Tier.objects.filter(name="Enterprise").update(priority_support=False)
+    tier_save(actor=None, tier=Tier.objects.get(name="Enterprise"), values={"priority_support": False})
     rows = client.get("/api/v1/cases/?open=true").json()["results"]
     assert [(r["id"], r["priority"]) for r in rows] == [(standard_case.pk, False), (ess_case.pk, False)]
+
+
+def test_priority_follows_the_contract_in_force_each_day(ess, standard, alice, bob, support, client_for, time_machine):
+    """The flag is kept on the account: a contract that ends, or one that starts, changes it on its day (the SLA
+    job, every minute), and a contract changed by its service changes it at once."""
+    time_machine.move_to(MONDAY_9, tick=False)
+    ess_case = open_case(ess, alice, at=MONDAY_9, severity=2)
+    contract_end(actor=None, contract=Contract.objects.get(account=ess), end_date=MONDAY_9.date())
+
+    def flagged() -> bool:
+        rows = client_for(support).get("/api/v1/cases/").json()["results"]  # signed in afresh on each day
+        return {r["id"]: r["priority"] for r in rows}[ess_case.pk]
+
+    assert flagged() is True  # in force until the end of its last day
+    time_machine.move_to(MONDAY_9 + dt.timedelta(days=1), tick=False)
+    chase_sla.delay().get()
+    assert flagged() is False  # the day after, the SLA job took the flag off
+    chase_sla.delay().get()
+    assert flagged() is False  # a second run changes nothing
+    contract_create(
+        actor=None, account=ess, tier=Tier.objects.get(name="Enterprise"), start_date=MONDAY_9.date() + dt.timedelta(1)
+    )
+    assert flagged() is True  # the contract service sets it at once
 
 
 def test_the_absent_tams_escalation_lands_with_the_backup_on_every_path(
