@@ -12,9 +12,9 @@ class CasesConfig(AppConfig):
 
         from . import tally, urgency
 
-        for triggers in (urgency, tally):
-            pre_migrate.connect(triggers.uninstall_before_migrate, sender=self)
-            post_migrate.connect(triggers.install_after_migrate, sender=self)
+        for kept in (urgency, tally):
+            pre_migrate.connect(kept.TRIGGERS.uninstall_before_migrate, sender=self, weak=False)
+            post_migrate.connect(kept.TRIGGERS.install_after_migrate, sender=self, weak=False)
 
         from .escalations import open_escalation_counts
 

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from django.db import connections, transaction
 from django.db.models import Sum
 
-from core.vendor_sql import advisory_xact_lock
+from core.vendor_sql import Triggers, advisory_xact_lock
 
 NAME = "cases_tally"
 TABLE = "cases_casetally"
@@ -120,29 +120,4 @@ def recount(using: str = "default") -> None:
             cursor.execute(statement)
 
 
-def install(using: str = "default") -> None:
-    connection = connections[using]
-    statements = {"postgresql": POSTGRES, "sqlite": SQLITE}.get(connection.vendor)
-    if statements is None:
-        raise NotImplementedError(f"no tally triggers for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def uninstall(using: str = "default") -> None:
-    """SQLite only: its triggers name a column a migration may rebuild the table around. PostgreSQL's stay."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for name in SQLITE_TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-
-
-def install_after_migrate(sender, using="default", **kwargs):
-    install(using)
-
-
-def uninstall_before_migrate(sender, using="default", **kwargs):
-    uninstall(using)
+TRIGGERS = Triggers("tally", POSTGRES, SQLITE, SQLITE_TRIGGERS)

@@ -16,6 +16,8 @@ trigger names, so they are dropped before ``migrate`` there).
 
 from django.db import connections
 
+from core.vendor_sql import Triggers
+
 NAME = "cases_urgency"
 RUNNING = "m.case_id = {case} AND m.met_at IS NULL AND m.paused_at IS NULL"
 CUSTOMER_FACING = " AND m.escalation_id IS NULL AND m.contact_id IS NULL"
@@ -93,35 +95,10 @@ SQLITE = [
 ]
 
 
-def install(using: str = "default") -> None:
-    connection = connections[using]
-    statements = {"postgresql": POSTGRES, "sqlite": SQLITE}.get(connection.vendor)
-    if statements is None:
-        raise NotImplementedError(f"no urgency triggers for {connection.vendor}")
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def uninstall(using: str = "default") -> None:
-    """SQLite only: its triggers name columns a migration may need to drop. PostgreSQL's stay."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for name in SQLITE_TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+TRIGGERS = Triggers("urgency", POSTGRES, SQLITE, SQLITE_TRIGGERS)
 
 
 def refresh_all(using: str = "default") -> None:
     """Recompute every case's columns from its milestones (set-based: one statement)."""
     with connections[using].cursor() as cursor:
         cursor.execute(REFRESH_ALL)
-
-
-def install_after_migrate(sender, using="default", **kwargs):
-    install(using)
-
-
-def uninstall_before_migrate(sender, using="default", **kwargs):
-    uninstall(using)

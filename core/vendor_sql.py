@@ -7,7 +7,7 @@ triggers holding the same rule.
 import re
 from dataclasses import dataclass
 
-from django.db import connection, migrations
+from django.db import connection, connections, migrations
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,42 @@ def advisory_xact_lock(key: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """Triggers an app keeps per database vendor, (re)installed after every ``migrate`` (connect
+    ``install_after_migrate`` to ``post_migrate``). SQLite's are dropped before one (``uninstall_before_migrate``
+    to ``pre_migrate``): SQLite drops a table's triggers when a migration rebuilds it, and refuses to drop a
+    column a trigger names. PostgreSQL's stay."""
+
+    what: str
+    postgres: list[str]
+    sqlite: list[str]
+    sqlite_names: list[str]
+
+    def install(self, using: str = "default") -> None:
+        connection = connections[using]
+        statements = {"postgresql": self.postgres, "sqlite": self.sqlite}.get(connection.vendor)
+        if statements is None:
+            raise NotImplementedError(f"no {self.what} triggers for {connection.vendor}")
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def uninstall(self, using: str = "default") -> None:
+        connection = connections[using]
+        if connection.vendor != "sqlite":
+            return
+        with connection.cursor() as cursor:
+            for name in self.sqlite_names:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    def install_after_migrate(self, sender, using="default", **kwargs) -> None:
+        self.install(using)
+
+    def uninstall_before_migrate(self, sender, using="default", **kwargs) -> None:
+        self.uninstall(using)
 
 
 def run_by_vendor(forward: dict[str, list[str]], backward: dict[str, list[str]]) -> migrations.RunPython:
