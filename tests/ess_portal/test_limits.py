@@ -176,3 +176,22 @@ def test_gunicorn_refuses_a_long_request_line_and_too_many_headers(gunicorn):
     assert _status(gunicorn, b"GET / HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n") == 200
     headers = b"".join(b"X-H%d: v\r\n" % n for n in range(61))
     assert _status(gunicorn, b"GET / HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n") == 431  # the default: 60
+
+
+@pytest.mark.parametrize("action", ["reply", "note"])
+def test_every_case_form_that_takes_files_refuses_a_file_past_the_limit(
+    small_limits, client_for, support, alice, action
+):
+    """The limits hold on every route that takes a file (they are Django's upload handler and the request's own
+    check, whatever the view): a reply's or a note's attachments too, with nothing of the entry kept."""
+    from cases.models import CaseEntry
+    from cases.services import case_open
+
+    case = case_open(actor=alice, account=alice.account, subject="Scanner", description="", severity=3)
+    entries = CaseEntry.objects.filter(case=case).count()
+    response = client_for(support).post(
+        f"/cases/{case.pk}/{action}/", {"body": "Logs attached", "attachments": [a_file(4_001, "huge.log")]}
+    )
+    assert response.status_code == 413
+    assert "“huge.log” is larger than" in response.content.decode()
+    assert CaseEntry.objects.filter(case=case).count() == entries and not Attachment.objects.exists()

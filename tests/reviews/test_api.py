@@ -259,3 +259,15 @@ def test_a_huge_item_id_in_a_preview_is_a_400(client_for, ess, tam, patch_releas
         "/api/v1/previews/", {**plan_payload(patch_release), "items": [10**30]}, content_type="application/json"
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("route", ["page", "api"])
+def test_an_inventory_past_the_upload_limit_is_refused_with_a_413_and_nothing_imported(
+    settings, client_for, tam, review, route
+):
+    settings.ESS_MAX_UPLOAD_BYTES = 4_000
+    upload = SimpleUploadedFile("inventory.csv", b"extension,files,bytes\n" + b"pdf,1,1\n" * 600, "text/csv")
+    url = f"/reviews/{review.pk}/inventory-upload/" if route == "page" else f"/api/v1/reviews/{review.pk}/inventory/"
+    response = client_for(tam).post(url, {"upload" if route == "page" else "file": upload})
+    assert response.status_code == 413
+    assert not InventoryRow.objects.filter(review=review).exists()
