@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from core.actions import PageAction, offered, perform, perform_form
+from core.actions import PageAction, action_view, offered, perform, perform_form
 from core.permissions import require
 
 from . import tokens, webhooks
@@ -198,19 +198,15 @@ def endpoint_change(request, pk):
     return redirect("integrations:endpoint", pk)
 
 
-@login_required
-@require_POST
-def endpoint_action(request, pk, action):
-    endpoint = _endpoint(request, pk)
-    done = reverse("integrations:index") if action == "remove" else reverse("integrations:endpoint", args=[pk])
-    return perform(
-        request,
-        endpoint,
-        ENDPOINT_ACTIONS,
-        action,
-        page=lambda forms: _endpoint_page(request, endpoint, forms),
-        success_url=done,
-    )
+endpoint_action = action_view(
+    ENDPOINT_ACTIONS,
+    fetch=_endpoint,
+    page=_endpoint_page,
+    # a removed endpoint (its service returns nothing) has no page to go back to
+    back=lambda endpoint, outcome: (
+        reverse("integrations:index") if outcome is None else reverse("integrations:endpoint", args=[endpoint.pk])
+    ),
+)
 
 
 MESSAGE_ACTIONS = {
@@ -242,15 +238,9 @@ def message_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def message_action(request, pk, action):
-    message = _message(request, pk)
-    return perform(
-        request,
-        message,
-        MESSAGE_ACTIONS,
-        action,
-        page=lambda forms: message_detail(request, pk),
-        success_url=reverse("integrations:message", args=[pk]),
-    )
+message_action = action_view(
+    MESSAGE_ACTIONS,
+    fetch=_message,
+    page=lambda request, message, forms: message_detail(request, message.pk),
+    back=lambda message, outcome: reverse("integrations:message", args=[message.pk]),
+)
