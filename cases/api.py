@@ -4,6 +4,7 @@ may (403) and what is acceptable (400 with its messages), so the API and the pag
 from functools import cached_property, partial
 
 from django.core.paginator import Paginator
+from django.db.models import Func, IntegerField, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -35,7 +36,8 @@ from .serializers import (
 
 
 class _QueuePaginator(Paginator):
-    """Takes its count from ``count_cases``: the joins the rows need (account, contact, assignee) change no count."""
+    """Reads the page first: each of its rows carries the list's count (``total``), so one query answers both. A
+    page with no rows (past the end, or an empty list) asks ``count_cases`` alone."""
 
     def __init__(self, rows, per_page, *, count_cases, **kwargs):
         super().__init__(rows, per_page, **kwargs)
@@ -45,16 +47,28 @@ class _QueuePaginator(Paginator):
     def count(self) -> int:
         return self.count_cases()
 
+    def page(self, number):
+        try:
+            first = (max(int(number), 1) - 1) * self.per_page
+        except (TypeError, ValueError):
+            first = None  # validate_number says why
+        rows = [] if first is None else list(self.object_list[first : first + self.per_page])
+        if rows:
+            self.__dict__["count"] = rows[0]["total"]
+        number = self.validate_number(number)
+        return self._get_page(rows, number, self)
+
 
 class QueuePagination(PageNumberPagination):
-    """A page of the queue read in one query, in queue order (an index scan in order: cases/urgency.py), as the
-    payload itself (``case_list_rows``): no model instance is built for a list. The view says how many cases
-    there are (``CaseViewSet.count_cases``)."""
+    """A page of the queue read in one query with its count, in queue order (an index scan in order:
+    cases/urgency.py), as the payload itself (``case_list_rows``): no model instance is built for a list. The
+    view says how many cases there are (``CaseViewSet.cases_total``)."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.django_paginator_class = partial(_QueuePaginator, count_cases=lambda: view.count_cases(queryset))
-        rows = super().paginate_queryset(queryset.values(*LIST_COLUMNS), request, view)
-        return None if rows is None else case_list_rows(rows)
+        self.django_paginator_class = partial(_QueuePaginator, count_cases=view.count_cases)
+        rows = queryset.annotate(total=view.cases_total()).values(*LIST_COLUMNS, "total")
+        page = super().paginate_queryset(rows, request, view)
+        return None if page is None else case_list_rows(page)
 
 
 class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -70,9 +84,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.get_paginated_response(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
 
     def scope_queryset(self, queryset):
-        user = self.request.user
-        customer = not user.is_vendor_staff
-        queryset = queryset.with_urgency(customer_view=customer, breached=False)
+        customer = not self.request.user.is_vendor_staff
         params = self.request.query_params
         self.statuses = set(CaseStatus.values)  # the list's cases are those of these statuses
         if status_filter := params.get("status"):
@@ -81,15 +93,23 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if params.get("open", "").lower() in ("1", "true", "yes"):
             queryset = queryset.open()
             self.statuses &= set(OPEN_STATUSES)
-        return queryset.queue_order(one_account=customer)
+        self.cases = queryset  # what the list holds, before what it shows of each case
+        return queryset.with_urgency(customer_view=customer, breached=False).queue_order(one_account=customer)
 
-    def count_cases(self, queryset) -> int:
-        """How many cases the list holds. Staff see every case: the database keeps their number per status
-        (cases/tally.py) rather than counting them all for each page; a customer's are counted (an index of
-        their account's)."""
+    def cases_total(self):
+        """How many cases the list holds, as an expression read with the page. Staff see every case: the database
+        keeps their number per status (cases/tally.py) rather than counting them all for each page; a
+        customer's are counted (an index of their account's)."""
+        if self.request.user.is_vendor_staff:
+            return tally.cases_of_expression(self.statuses)
+        # COUNT(*), not of a column: the account's index alone answers it
+        return Subquery(self.cases.order_by().values(total=Func(template="COUNT(*)", output_field=IntegerField())))
+
+    def count_cases(self) -> int:
+        """The same number alone (for a page with no rows)."""
         if self.request.user.is_vendor_staff:
             return tally.cases_of(self.statuses)
-        return queryset.count()
+        return self.cases.count()
 
     @extend_schema(request=CaseOpenSerializer, responses={201: CaseSerializer}, summary="Open a case")
     def create(self, request):

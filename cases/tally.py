@@ -14,7 +14,8 @@ calls ``recount``.
 from collections.abc import Collection
 
 from django.db import connections, transaction
-from django.db.models import Sum
+from django.db.models import F, Func, IntegerField, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from core.vendor_sql import Triggers, advisory_xact_lock
 
@@ -86,6 +87,15 @@ def cases_of(statuses: Collection[str] | None = None) -> int:
 
     rows = CaseTally.objects.all() if statuses is None else CaseTally.objects.filter(status__in=list(statuses))
     return rows.aggregate(total=Sum("cases"))["total"] or 0
+
+
+def cases_of_expression(statuses: Collection[str] | None = None):
+    """``cases_of`` as an expression, to read in the same query as something else."""
+    from .models import CaseTally
+
+    rows = CaseTally.objects.all() if statuses is None else CaseTally.objects.filter(status__in=list(statuses))
+    total = rows.order_by().values(total=Func(F("cases"), function="SUM", output_field=IntegerField()))
+    return Coalesce(Subquery(total), 0)
 
 
 def compact(using: str = "default") -> int:

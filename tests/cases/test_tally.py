@@ -110,3 +110,18 @@ def test_recount_restores_the_count_after_a_load_without_triggers(db, ess, suppo
     assert tally.cases_of() == 0
     tally.recount()
     assert _kept() == _by_status()
+
+
+@pytest.mark.django_db
+def test_the_list_reads_its_count_with_its_page_and_answers_a_page_past_the_end(client_for, ess, alice, support):
+    _open(support, ess, 3)
+    for viewer in (alice, support):
+        client = client_for(viewer)
+        first = client.get("/api/v1/cases/").json()
+        assert (first["count"], len(first["results"]), first["next"]) == (3, 3, None)
+        assert "total" not in first["results"][0]
+        assert client.get("/api/v1/cases/?page=2").status_code == 404
+        assert client.get("/api/v1/cases/?page=abc").status_code == 404
+        assert client.get("/api/v1/cases/?page=last").json()["count"] == 3
+        empty = client.get("/api/v1/cases/?status=closed").json()
+        assert (empty["count"], empty["results"]) == (0, [])
