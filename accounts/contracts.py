@@ -8,7 +8,6 @@ database's exclusion constraint holds the rule against two writers at once.
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from core.authentication import privileged
 from core.errors import Conflict, DomainError
@@ -37,11 +36,8 @@ def _lock_contracts_of(account: Account) -> None:
 
 
 def _check_no_overlap(*, account: Account, start_date: dt.date, end_date: dt.date | None, exclude_pk=None) -> None:
-    overlapping = Contract.objects.filter(account=account, status=ContractStatus.ACTIVE)
-    if end_date is not None:
-        overlapping = overlapping.in_force_during(start_date, end_date)
-    else:
-        overlapping = overlapping.filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+    # an open-ended contract is in force on every day from its start
+    overlapping = Contract.objects.filter(account=account).in_force_during(start_date, end_date or dt.date.max)
     clash = overlapping.exclude(pk=exclude_pk).first()
     if clash is not None:
         raise DomainError(
