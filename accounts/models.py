@@ -209,6 +209,7 @@ class Account(models.Model):
     )
     priority_support_today = models.BooleanField(
         default=False,
+        db_default=False,  # a row written by plain SQL (a load, a bench) starts without it, like the others
         editable=False,
         help_text="The contract in force today gives priority support (kept by accounts.priority).",
     )

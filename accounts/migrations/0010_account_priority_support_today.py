@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='account',
             name='priority_support_today',
-            field=models.BooleanField(default=False, editable=False, help_text='The contract in force today gives priority support (kept by accounts.priority).'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='The contract in force today gives priority support (kept by accounts.priority).'),
         ),
         migrations.RunPython(flag_today, migrations.RunPython.noop),
     ]
