@@ -27,10 +27,14 @@ class RolloverReport:
     forfeited_ineligible: int = 0
 
 
-def _in_force(first: dt.date, last: dt.date) -> Fragment:
-    """SQL: the ids of the contracts in force on some day from ``first`` to ``last`` (``in_force_during``, the one
-    rule of the pages and the API, compiled for the statements below)."""
-    return Fragment(*Contract.objects.in_force_during(first, last).values("id").query.sql_with_params())
+def _in_force(first: dt.date, last: dt.date, alias: str = "c") -> Fragment:
+    """SQL condition: contract ``alias`` is in force on some day from ``first`` to ``last``. It is the condition of
+    ``Contract.objects.in_force_during`` (the one rule of the pages and the API), compiled by the ORM and put on
+    the statement's alias, so the statements below test it on the row they join, not through a subquery."""
+    query = Contract.objects.in_force_during(first, last).query
+    sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    table = connection.ops.quote_name(Contract._meta.db_table)
+    return Fragment(sql.replace(f"{table}.", f"{alias}."), tuple(_adapt(dict(enumerate(params))).values()))
 
 
 def _execute(sql: str, params: dict) -> int:
@@ -99,11 +103,11 @@ def _grant(
     more. The unique constraint per account, quarter and round makes a concurrent run's insert a no-op."""
     params = _adapt({"qs": quarter.start, "through": through, "now": now, "label": quarter.label})
     params["in_quarter"], params["on_through"] = _in_force(quarter.start, through), _in_force(through, through)
-    window = "c.id IN (%(in_quarter)s) " + _only("c.account_id", account_ids)
+    window = "%(in_quarter)s " + _only("c.account_id", account_ids)
     owed = f"""
         SELECT o.account_id, o.events, o.grants FROM (
             SELECT c.account_id, MAX(t.events_per_quarter) AS events, {_quarter_grants("c.account_id")},
-                   MAX(CASE WHEN c.id IN (%(on_through)s) THEN 1 ELSE 0 END) AS in_force
+                   MAX(CASE WHEN %(on_through)s THEN 1 ELSE 0 END) AS in_force
             FROM accounts_contract c JOIN accounts_tier t ON t.id = c.tier_id
             WHERE t.events_per_quarter > 0 AND {window}
             GROUP BY c.account_id
@@ -148,7 +152,7 @@ def _forfeit_ineligible(today: dt.date, now: dt.datetime, account_ids: list[int]
     )
     params["on_today"] = _in_force(today, today)
     only = _only("l.account_id", account_ids)
-    window = "c.id IN (%(on_today)s)"
+    window = "%(on_today)s"
     positive = f"""
         SELECT l.account_id, SUM(l.available_delta) AS available, {_quarter_grants("l.account_id")}
         FROM {LEDGER} l
