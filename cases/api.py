@@ -84,7 +84,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.get_paginated_response(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
 
     def scope_queryset(self, queryset):
-        customer = not self.request.user.is_vendor_staff
+        self.staff = self.request.user.is_vendor_staff  # staff list every case; a customer their account's
         params = self.request.query_params
         self.statuses = set(CaseStatus.values)  # the list's cases are those of these statuses
         if status_filter := params.get("status"):
@@ -94,20 +94,22 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             queryset = queryset.open()
             self.statuses &= set(OPEN_STATUSES)
         self.cases = queryset  # what the list holds, before what it shows of each case
-        return queryset.with_urgency(customer_view=customer, breached=False).queue_order(one_account=customer)
+        return queryset.with_urgency(customer_view=not self.staff, breached=False).queue_order(
+            one_account=not self.staff
+        )
 
     def cases_total(self):
         """How many cases the list holds, as an expression read with the page. Staff see every case: the database
         keeps their number per status (cases/tally.py) rather than counting them all for each page; a
         customer's are counted (an index of their account's)."""
-        if self.request.user.is_vendor_staff:
+        if self.staff:
             return tally.cases_of_expression(self.statuses)
         # COUNT(*), not of a column: the account's index alone answers it
         return Subquery(self.cases.order_by().values(total=Func(template="COUNT(*)", output_field=IntegerField())))
 
     def count_cases(self) -> int:
         """The same number alone (for a page with no rows)."""
-        if self.request.user.is_vendor_staff:
+        if self.staff:
             return tally.cases_of(self.statuses)
         return self.cases.count()
 
