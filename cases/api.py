@@ -36,8 +36,9 @@ from .serializers import (
 
 
 class _QueuePaginator(Paginator):
-    """Reads the page first: each of its rows carries the list's count (``total``), so one query answers both. A
-    page with no rows (past the end, or an empty list) asks ``count_cases`` alone."""
+    """Reads the first page first: each of its rows carries the list's count (``total``), so one query answers
+    both. An empty list, and any other page (checked against the count before its offset is used), ask
+    ``count_cases`` alone."""
 
     def __init__(self, rows, per_page, *, count_cases, **kwargs):
         super().__init__(rows, per_page, **kwargs)
@@ -48,15 +49,12 @@ class _QueuePaginator(Paginator):
         return self.count_cases()
 
     def page(self, number):
-        try:
-            first = (max(int(number), 1) - 1) * self.per_page
-        except (TypeError, ValueError):
-            first = None  # validate_number says why
-        rows = [] if first is None else list(self.object_list[first : first + self.per_page])
+        if str(number) != "1":  # another page: checked against the count before it is read, as usual
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page])
         if rows:
             self.__dict__["count"] = rows[0]["total"]
-        number = self.validate_number(number)
-        return self._get_page(rows, number, self)
+        return self._get_page(rows, self.validate_number(number), self)
 
 
 class QueuePagination(PageNumberPagination):

@@ -122,6 +122,7 @@ def test_the_list_reads_its_count_with_its_page_and_answers_a_page_past_the_end(
         assert "total" not in first["results"][0]
         assert client.get("/api/v1/cases/?page=2").status_code == 404
         assert client.get("/api/v1/cases/?page=abc").status_code == 404
+        assert client.get("/api/v1/cases/?page=99999999999999999999999").status_code == 404  # no offset tried
         assert client.get("/api/v1/cases/?page=last").json()["count"] == 3
         empty = client.get("/api/v1/cases/?status=closed").json()
         assert (empty["count"], empty["results"]) == (0, [])
