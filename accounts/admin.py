@@ -141,8 +141,7 @@ class BusinessCalendarAdmin(AuditTrailMixin, ServiceAdmin):
                 form.add_error(error.field, error.message)
             else:
                 if request.method == "POST" and "confirm" in request.POST:
-                    chosen = set(request.POST.getlist("date"))
-                    picked = [(day, name) for day, name in candidates if day.isoformat() in chosen]
+                    picked = services.public_holidays_ticked(**form.cleaned_data, dates=request.POST.getlist("date"))
                     added = services.calendar_import_holidays(actor=request.user, calendar=calendar, holidays=picked)
                     self.message_user(request, f"Added {added} holidays to {calendar.name}.", messages.SUCCESS)
                     return redirect("admin:accounts_businesscalendar_change", calendar.pk)

@@ -3,7 +3,7 @@ each account. Only administrators change it, after entering their password recen
 ``None`` as the actor is the system (a command, a migration's data, a job), which may."""
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -245,6 +245,19 @@ def public_holidays(*, country: str, subdivision: str = "", year: int) -> list[t
         )
     found = holiday_data.country_holidays(country, subdiv=subdivision or None, years=year)
     return sorted(found.items())
+
+
+def public_holidays_ticked(
+    *, country: str, subdivision: str = "", year: int, dates: Collection[dt.date | str]
+) -> list[tuple[dt.date, str]]:
+    """The public holidays of the lookup whose dates were ticked after review, with the package's names: what an
+    import adds (a date that is not one of them is no holiday of that country, and is left out)."""
+    ticked = {day if isinstance(day, str) else day.isoformat() for day in dates}
+    return [
+        (day, name)
+        for day, name in public_holidays(country=country, subdivision=subdivision, year=year)
+        if day.isoformat() in ticked
+    ]
 
 
 @privileged

@@ -32,6 +32,7 @@ from .configuration import (
     limits_save,
     may_configure,
     public_holidays,
+    public_holidays_ticked,
     tier_save,
 )
 from .contracts import contract_cancel, contract_change_tier, contract_create, contract_end, may_manage_contracts
@@ -83,6 +84,7 @@ __all__ = [
     "may_record_absences",
     "may_set_renewal_notices",
     "public_holidays",
+    "public_holidays_ticked",
     "tier_save",
     "user_invite",
     "user_set_roles",

@@ -144,9 +144,9 @@ def _calendar_page(request, calendar: BusinessCalendar, forms: dict | None = Non
 
 def _import_holidays(request, calendar: BusinessCalendar, data: dict) -> int:
     """Import the ticked public holidays of a country (and region) for a year; dates already there stay as they are."""
-    found = services.public_holidays(country=data["country"], subdivision=data["subdivision"], year=data["year"])
-    chosen = set(data["date"])
-    picked = [(day, name) for day, name in found if day in chosen]
+    picked = services.public_holidays_ticked(
+        country=data["country"], subdivision=data["subdivision"], year=data["year"], dates=data["date"]
+    )
     return services.calendar_import_holidays(actor=request.user, calendar=calendar, holidays=picked)
 
 
