@@ -81,20 +81,20 @@ RECOUNT = [
 ]
 
 
-def cases_of(statuses: Collection[str] | None = None) -> int:
-    """How many cases there are (of ``statuses``, when given), as ``Case.objects.count()`` would say."""
+def _rows(statuses: Collection[str] | None):
     from .models import CaseTally
 
-    rows = CaseTally.objects.all() if statuses is None else CaseTally.objects.filter(status__in=list(statuses))
-    return rows.aggregate(total=Sum("cases"))["total"] or 0
+    return CaseTally.objects.all() if statuses is None else CaseTally.objects.filter(status__in=list(statuses))
+
+
+def cases_of(statuses: Collection[str] | None = None) -> int:
+    """How many cases there are (of ``statuses``, when given), as ``Case.objects.count()`` would say."""
+    return _rows(statuses).aggregate(total=Sum("cases"))["total"] or 0
 
 
 def cases_of_expression(statuses: Collection[str] | None = None):
     """``cases_of`` as an expression, to read in the same query as something else."""
-    from .models import CaseTally
-
-    rows = CaseTally.objects.all() if statuses is None else CaseTally.objects.filter(status__in=list(statuses))
-    total = rows.order_by().values(total=Func(F("cases"), function="SUM", output_field=IntegerField()))
+    total = _rows(statuses).order_by().values(total=Func(F("cases"), function="SUM", output_field=IntegerField()))
     return Coalesce(Subquery(total), 0)
 
 

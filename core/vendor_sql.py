@@ -12,11 +12,20 @@ from django.db import connection, connections, migrations
 
 @dataclass(frozen=True)
 class Fragment:
-    """A piece of SQL with its own parameters, such as a queryset compiled by the ORM
-    (``Fragment(*queryset.query.sql_with_params())``), to place inside a hand-written statement."""
+    """A piece of SQL with its own parameters, to place inside a hand-written statement (``positional``)."""
 
     sql: str
     params: tuple
+
+
+def condition_of(queryset, alias: str) -> Fragment:
+    """The condition of ``queryset`` (its filters on its own table's columns, no join) compiled by the ORM and put
+    on the row ``alias`` of a hand-written statement: a rule written once in a queryset method, tested by a
+    set-based statement on the rows it joins."""
+    db = connections[queryset.db]
+    query = queryset.query
+    sql, params = query.where.as_sql(query.get_compiler(connection=db), db)
+    return Fragment(sql.replace(f"{db.ops.quote_name(queryset.model._meta.db_table)}.", f"{alias}."), tuple(params))
 
 
 def positional(sql: str, named: dict) -> tuple[str, list]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Contract
 from accounts.quarters import Quarter, catch_up_quarters, vendor_today
-from core.vendor_sql import Fragment, positional
+from core.vendor_sql import Fragment, condition_of, positional
 
 from .models import QuarterRollover
 
@@ -27,14 +27,10 @@ class RolloverReport:
     forfeited_ineligible: int = 0
 
 
-def _in_force(first: dt.date, last: dt.date, alias: str = "c") -> Fragment:
-    """SQL condition: contract ``alias`` is in force on some day from ``first`` to ``last``. It is the condition of
-    ``Contract.objects.in_force_during`` (the one rule of the pages and the API), compiled by the ORM and put on
-    the statement's alias, so the statements below test it on the row they join, not through a subquery."""
-    query = Contract.objects.in_force_during(first, last).query
-    sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    table = connection.ops.quote_name(Contract._meta.db_table)
-    return Fragment(sql.replace(f"{table}.", f"{alias}."), tuple(_adapt(dict(enumerate(params))).values()))
+def _in_force(first: dt.date, last: dt.date) -> Fragment:
+    """SQL condition: contract ``c`` is in force on some day from ``first`` to ``last`` (the one rule of the pages
+    and the API, ``in_force_during``), tested on the row the statements below join, not through a subquery."""
+    return condition_of(Contract.objects.in_force_during(first, last), "c")
 
 
 def _execute(sql: str, params: dict) -> int:
