@@ -4,7 +4,6 @@ may (403) and what is acceptable (400 with its messages), so the API and the pag
 from functools import cached_property, partial
 
 from django.core.paginator import Paginator
-from django.db.models import Func, IntegerField, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -15,10 +14,9 @@ from core.api import ScopedViewSetMixin, validated
 from core.errors import DomainError
 from core.permissions import IsVendorStaff
 
-from . import escalations, services, tally
+from . import escalations, queue, services, tally
 from .models import OPEN_STATUSES, Case, CaseStatus, Channel, Escalation
 from .serializers import (
-    LIST_COLUMNS,
     AnsweredSerializer,
     CaseEntrySerializer,
     CaseOpenSerializer,
@@ -58,13 +56,13 @@ class _QueuePaginator(Paginator):
 
 
 class QueuePagination(PageNumberPagination):
-    """A page of the queue read in one query with its count, in queue order (an index scan in order:
-    cases/urgency.py), as the payload itself (``case_list_rows``): no model instance is built for a list. The
-    view says how many cases there are (``CaseViewSet.cases_total``)."""
+    """A page of the queue read in one statement with its count, in queue order (an index scan in order:
+    cases/urgency.py), as the payload itself (``case_list_rows``): no model instance is built for a list
+    (cases/queue.py). The view says how many cases there are (``CaseViewSet.cases_total``)."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.django_paginator_class = partial(_QueuePaginator, count_cases=view.count_cases)
-        rows = queryset.annotate(total=view.cases_total()).values(*LIST_COLUMNS, "total")
+        rows = queue.QueueRows(queryset, customer_view=not view.staff, total=view.cases_total())
         page = super().paginate_queryset(rows, request, view)
         return None if page is None else case_list_rows(page)
 
@@ -97,13 +95,12 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         )
 
     def cases_total(self):
-        """How many cases the list holds, as an expression read with the page. Staff see every case: the database
-        keeps their number per status (cases/tally.py) rather than counting them all for each page; a
-        customer's are counted (an index of their account's)."""
+        """How many cases the list holds, as SQL read with the page. Staff see every case: the database keeps
+        their number per status (cases/tally.py) rather than counting them all for each page; a customer's are
+        counted (an index of their account's)."""
         if self.staff:
-            return tally.cases_of_expression(self.statuses)
-        # COUNT(*), not of a column: the account's index alone answers it
-        return Subquery(self.cases.order_by().values(total=Func(template="COUNT(*)", output_field=IntegerField())))
+            return tally.cases_of_sql(self.statuses)
+        return queue.count_sql(self.cases)
 
     def count_cases(self) -> int:
         """The same number alone (for a page with no rows)."""

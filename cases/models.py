@@ -89,7 +89,9 @@ class Case(models.Model):
             # order puts nulls last, as the queue does).
             models.Index(fields=["due_next"], name="case_queue_due"),
             # A customer's queue, in order (cases.querysets.queue_order).
-            models.Index(fields=["account", "due_next_customer", "severity", "created_at"], name="case_account_queue"),
+            models.Index(
+                fields=["account", "due_next_customer", "severity", "created_at", "id"], name="case_account_queue"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,23 @@ from django.db.models import Exists, OuterRef
 
 from core.querysets import AccountOwnedQuerySet
 
+# The queue's order: earliest deadline first (none last), then priority support, severity and age; the case's number
+# last, so that the order is total and a page never repeats or skips a case opened in the same instant as another.
+# The cases of one account (a customer's) are all of one priority: their order leaves it out, and an index then
+# gives it as it is. ``queue_order`` sorts a queryset by these keys; the API's list statement (cases/queue.py)
+# writes the same keys.
+QUEUE_ORDER = (
+    models.F("next_due").asc(nulls_last=True),
+    models.F("priority").desc(),
+    models.F("severity").asc(),
+    models.F("created_at").asc(),
+    models.F("id").asc(),
+)
+
+
+def queue_keys(*, one_account: bool = False) -> list[models.OrderBy]:
+    return [key for key in QUEUE_ORDER if not (one_account and key.expression.name == "priority")]
+
 
 class CaseQuerySet(AccountOwnedQuerySet):
     """Staff see every case; a customer user their own account's."""
@@ -29,11 +46,8 @@ class CaseQuerySet(AccountOwnedQuerySet):
         )
 
     def queue_order(self, *, one_account: bool = False):
-        """Earliest deadline first (none last), then priority support, severity and age. The cases of one account
-        (a customer's) are all of one priority: their order leaves it out, and an index then gives it as it is."""
-        if one_account:
-            return self.order_by(models.F("next_due").asc(nulls_last=True), "severity", "created_at")
-        return self.order_by(models.F("next_due").asc(nulls_last=True), "-priority", "severity", "created_at")
+        """The queue's order (``QUEUE_ORDER``), over cases annotated ``with_urgency``."""
+        return self.order_by(*queue_keys(one_account=one_account))
 
 
 class CaseEntryQuerySet(models.QuerySet):

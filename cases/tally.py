@@ -14,10 +14,9 @@ calls ``recount``.
 from collections.abc import Collection
 
 from django.db import connections, transaction
-from django.db.models import F, Func, IntegerField, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 
-from core.vendor_sql import Triggers, advisory_xact_lock
+from core.vendor_sql import Fragment, Triggers, advisory_xact_lock, condition_of
 
 NAME = "cases_tally"
 TABLE = "cases_casetally"
@@ -92,10 +91,10 @@ def cases_of(statuses: Collection[str] | None = None) -> int:
     return _rows(statuses).aggregate(total=Sum("cases"))["total"] or 0
 
 
-def cases_of_expression(statuses: Collection[str] | None = None):
-    """``cases_of`` as an expression, to read in the same query as something else."""
-    total = _rows(statuses).order_by().values(total=Func(F("cases"), function="SUM", output_field=IntegerField()))
-    return Coalesce(Subquery(total), 0)
+def cases_of_sql(statuses: Collection[str] | None = None) -> Fragment:
+    """``cases_of`` as a scalar subquery, to read in the same statement as something else."""
+    rows = condition_of(_rows(statuses), "t")
+    return Fragment(f"(SELECT COALESCE(SUM(t.cases), 0) FROM {TABLE} t WHERE {rows.sql})", rows.params)  # noqa: S608
 
 
 def compact(using: str = "default") -> int:

@@ -7,6 +7,7 @@ triggers holding the same rule.
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections, migrations
 
 
@@ -21,10 +22,16 @@ class Fragment:
 def condition_of(queryset, alias: str) -> Fragment:
     """The condition of ``queryset`` (its filters on its own table's columns, no join) compiled by the ORM and put
     on the row ``alias`` of a hand-written statement: a rule written once in a queryset method, tested by a
-    set-based statement on the rows it joins."""
+    set-based statement on the rows it joins. A queryset with no filter is a condition always true, one that can hold
+    nothing (``none()``, ``__in=[]``) a condition always false."""
     db = connections[queryset.db]
     query = queryset.query
-    sql, params = query.where.as_sql(query.get_compiler(connection=db), db)
+    try:
+        sql, params = query.where.as_sql(query.get_compiler(connection=db), db)
+    except FullResultSet:
+        return Fragment("1 = 1", ())
+    except EmptyResultSet:
+        return Fragment("1 = 0", ())
     return Fragment(sql.replace(f"{db.ops.quote_name(queryset.model._meta.db_table)}.", f"{alias}."), tuple(params))
 
 
