@@ -102,3 +102,20 @@ def test_the_order_is_total_and_a_customers_leaves_out_priority():
         "created_at",
         "id",
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", ["support", "alice"])
+def test_the_apis_pages_list_every_case_once_in_the_queues_order(request, client_for, ess, alice, support, viewer):
+    """55 cases opened in the same instant, most with equal deadlines: page 2 goes on where page 1 stopped."""
+    for number in range(55):
+        case_open(actor=alice, account=ess, subject=f"Case {number}", description="", channel="portal", severity=2)
+    user = request.getfixturevalue(viewer)
+    client = client_for(user)
+    first, second = client.get("/api/v1/cases/").json(), client.get("/api/v1/cases/?page=2").json()
+    assert (first["count"], len(first["results"]), len(second["results"])) == (55, 50, 5)
+    listed = [row["id"] for row in first["results"] + second["results"]]
+    customer_view = viewer == "alice"
+    ordered = Case.objects.with_urgency(customer_view=customer_view).queue_order(one_account=customer_view)
+    assert listed == list(ordered.values_list("id", flat=True))
+    assert first["next"].endswith("?page=2") and second["previous"] is not None and second["next"] is None
