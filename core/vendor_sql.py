@@ -26,13 +26,19 @@ def condition_of(queryset, alias: str) -> Fragment:
     nothing (``none()``, ``__in=[]``) a condition always false."""
     db = connections[queryset.db]
     query = queryset.query
+    table = queryset.model._meta.db_table
+    unfit = ValueError(f"condition_of takes a queryset filtered on {table}'s own columns only")
+    if query.combinator or query.is_sliced:  # the other querysets, or the slice, would be dropped
+        raise unfit
     try:
         sql, params = query.where.as_sql(query.get_compiler(connection=db), db)
     except FullResultSet:
         return Fragment("1 = 1", ())
     except EmptyResultSet:
         return Fragment("1 = 0", ())
-    return Fragment(sql.replace(f"{db.ops.quote_name(queryset.model._meta.db_table)}.", f"{alias}."), tuple(params))
+    if any(f"{db.ops.quote_name(other)}." in sql for other in query.alias_map if other != table):
+        raise unfit  # a filter through a join names a table the statement does not have
+    return Fragment(sql.replace(f"{db.ops.quote_name(table)}.", f"{alias}."), tuple(params))
 
 
 def positional(sql: str, named: dict) -> tuple[str, list]:

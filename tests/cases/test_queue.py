@@ -64,7 +64,13 @@ def test_every_window_of_the_statement_is_the_orms(queue, request, viewer, filte
     rows = QueueRows(cases, customer_view=customer_view, total=count_sql(cases))
     for start in range(0, len(expected) + 3, 3):
         window = rows[start : start + 3]
-        assert [{k: v for k, v in row.items() if k != "total"} for row in window] == expected[start : start + 3]
+        listed = [{k: v for k, v in row.items() if k != "total"} for row in window]
+        assert listed == expected[start : start + 3]
+        # equal and of the same types (a 0 for False, or a float count, would compare equal)
+        assert [{k: type(v) for k, v in row.items()} for row in listed] == [
+            {k: type(v) for k, v in row.items()} for row in expected[start : start + 3]
+        ]
+        assert all(type(row["total"]) is int for row in window)
         assert all(row["total"] == len(expected) for row in window)
     assert all(row["next_due"] is None or row["next_due"].tzinfo is not None for row in rows[0:50])
 
@@ -92,6 +98,13 @@ def test_a_conditions_edges(ess):
     assert condition_of(Account.objects.none(), "a").sql == "1 = 0"
     assert condition_of(Account.objects.filter(pk__in=[]), "a").sql == "1 = 0"
     assert condition_of(Account.objects.filter(pk=ess.pk), "a").params == (ess.pk,)
+    for unfit in (
+        Account.objects.filter(pk=ess.pk).union(Account.objects.all()),  # the other half would be dropped
+        Account.objects.all()[:3],  # so would the slice
+        Case.objects.filter(account__slug="acme"),  # a table the statement does not have
+    ):
+        with pytest.raises(ValueError, match="own columns only"):
+            condition_of(unfit, "a")
 
 
 def test_the_order_is_total_and_a_customers_leaves_out_priority():
